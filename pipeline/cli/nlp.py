@@ -1,0 +1,85 @@
+"""``pactwatch extract`` (NLP on one text or a JSONL batch) and ``pactwatch eval`` (score a gold file)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from pipeline.cli.common import format_option, settings_options
+from pipeline.cli.output import render
+from pipeline.config import Settings
+from pipeline.errors import UsageError
+
+
+def _date(value: str | None, where: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise UsageError(f"{where}: expected an ISO date, got {value!r}") from None
+
+
+def _jsonl_items(path: Path):  # noqa: ANN202
+    with (sys.stdin if str(path) == "-" else path.open(encoding="utf-8")) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                yield item["id"], str(item["text"]), _date(item.get("published"), f"{path}:{number}")
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise UsageError(f"{path}:{number}: expected {{\"id\", \"text\", \"published\"?}}: {exc}") from None
+
+
+@click.command()
+@settings_options
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@click.option("--jsonl", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help='Batch: each line {"id", "text", "published"?} gives one output line {"id", "entities", "events"}.')
+@click.option("--published", help="The text's publication date (ISO), the default event date.")
+@format_option("table", "json")
+def extract(settings: Settings, file: Path | None, jsonl: Path | None, published: str | None, fmt: str) -> None:
+    """Run the NLP on one text (FILE or stdin) and print its entities and events with evidence."""
+    from pipeline.nlp import load_nlp
+
+    analyzer = load_nlp(settings.nlp.model)
+    if jsonl:
+        for key, analysis in analyzer.analyse_many(_jsonl_items(jsonl), batch_size=settings.nlp.batch_size,
+                                                   n_process=settings.nlp.n_process):
+            click.echo(json.dumps({"id": key, **analysis.properties()}, ensure_ascii=False))
+        return
+    text = (sys.stdin if file is None or str(file) == "-" else file.open(encoding="utf-8")).read()
+    analysis = analyzer.analyse(text, _date(published, "--published"))
+    if fmt == "json":
+        click.echo(json.dumps(analysis.properties(), ensure_ascii=False, indent=2))
+        return
+    click.echo("entities:")
+    render([m.properties() for m in analysis.entities], "table", ["label", "code", "text", "start", "end"])
+    click.echo("\nevents:")
+    render([e.properties() for e in analysis.events], "table",
+           ["type", "status", "participants", "negated", "date", "confidence", "instrument", "evidence"])
+
+
+@click.command(name="eval")
+@settings_options
+@click.argument("gold", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--verbose", "-v", is_flag=True, help="List each miss and false alarm.")
+@format_option("table", "json")
+def eval_(settings: Settings, gold: Path, verbose: bool, fmt: str) -> None:
+    """Score the NLP against a gold file (shared/eval/SCHEMA.md format)."""
+    from pipeline.evaluate import render_table, score
+    from pipeline.nlp import load_nlp
+
+    report = score(gold, load_nlp(settings.nlp.model))
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_table(report, verbose))
+
+
+COMMANDS = [extract, eval_]

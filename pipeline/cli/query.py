@@ -1,0 +1,48 @@
+"""``pactwatch partnerships`` and ``pactwatch events``: filtered, streamed exports."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline.cli.common import format_option, open_settings_db, parse_since, settings_options
+from pipeline.cli.output import render
+from pipeline.config import Settings
+from pipeline.store import iter_events, iter_partnerships
+
+EVENT_TYPES = ("agreement", "partnership", "programme", "cooperation")
+STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", "ended")
+
+
+def _filters(func):  # noqa: ANN001, ANN202
+    func = click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")(func)
+    func = click.option("--status", type=click.Choice(STATUSES), help="Only this status.")(func)
+    func = click.option("--type", "type_", type=click.Choice(EVENT_TYPES), help="Only this event type.")(func)
+    func = click.option("--country", metavar="CODE", help="Only those involving this actor code (JPN, EU...).")(func)
+    return click.option("--since", metavar="WHEN", help="Only newer than 7d, 12h, 2w or an ISO date.")(func)
+
+
+@click.command()
+@settings_options
+@_filters
+@format_option()
+def partnerships(settings: Settings, since, country, type_, status, limit, fmt) -> None:  # noqa: ANN001
+    """Partnerships: events merged across articles, newest first (--since filters on first_seen)."""
+    db = open_settings_db(settings)
+    rows = iter_partnerships(db, since=parse_since(since), country=country, type_=type_, status=status, limit=limit)
+    render(rows, fmt, ["id", "type", "status", "participants", "mentions", "sources", "first_seen", "instrument"])
+
+
+@click.command()
+@settings_options
+@_filters
+@click.option("--negated/--positive", default=None, help="Only negated (or only positive) events.")
+@format_option()
+def events(settings: Settings, since, country, type_, status, limit, negated, fmt) -> None:  # noqa: ANN001
+    """Single events with their evidence sentence and article URL, newest first."""
+    db = open_settings_db(settings)
+    rows = iter_events(db, since=parse_since(since), country=country, type_=type_, status=status, negated=negated,
+                       limit=limit)
+    render(rows, fmt, ["id", "type", "status", "participants", "negated", "date", "confidence", "evidence"])
+
+
+COMMANDS = [partnerships, events]

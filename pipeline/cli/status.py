@@ -1,0 +1,44 @@
+"""``pactwatch status``: feed health, queues, last runs and counts, read from the database."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from pipeline.cli.common import format_option, open_settings_db, settings_options
+from pipeline.cli.output import render
+from pipeline.config import Settings
+from pipeline.store import status_summary
+
+
+@click.command()
+@settings_options
+@format_option("table", "json")
+def status(settings: Settings, fmt: str) -> None:
+    """Feeds health (unhealthy feeds with their last error), queue sizes, last runs, counts."""
+    summary = status_summary(open_settings_db(settings))
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2, default=str))
+        return
+    counts, queues = summary["counts"], summary["queues"]
+    click.echo(f"database: {settings.database.path}")
+    click.echo("counts:   " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo("queues:   " + ", ".join(f"{k} {v}" for k, v in queues.items()))
+    runs = summary["runs"]
+    if runs:
+        last = runs[0]
+        click.echo(f"last run: #{last['id']} {last['kind']} {last['status']} started {last['started_at']}"
+                   f" finished {last['finished_at'] or '-'}: {last['feeds_polled']} feeds, {last['new_articles']}"
+                   f" new articles, {last['new_events']} new events, {last['errors']} errors")
+    else:
+        click.echo("last run: never")
+    click.echo("")
+    feeds = [{**f, "health": "ok" if f["healthy"] else "UNHEALTHY", "state": "active" if f["active"] else "removed",
+              "last_error": f"{f['error_kind']}: {f['error_message']}" if f["error_kind"] else ""}
+             for f in summary["feeds"]]
+    render(feeds, "table", ["id", "state", "health", "error_count", "last_success_at", "next_check_at", "url",
+                            "last_error"])
+
+
+COMMANDS = [status]

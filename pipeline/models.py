@@ -1,0 +1,103 @@
+"""Records that cross stages: plain dataclasses with a stable ``name`` and a ``properties()`` view."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+class _Record:
+    name: str = "record"
+
+    def properties(self) -> dict[str, Any]:
+        """A JSON-ready dict of the record's fields."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Feed(_Record):
+    name = "feed"
+    id: int
+    url: str
+    title: str | None = None
+    interval: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry(_Record):
+    """One item of a parsed feed."""
+
+    name = "entry"
+    guid: str
+    url: str | None
+    title: str | None = None
+    summary: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Article(_Record):
+    """A downloaded page after text extraction."""
+
+    name = "article"
+    url: str
+    title: str | None
+    text: str
+    published: datetime | None = None
+    author: str | None = None
+    sitename: str | None = None
+    language: str | None = None
+    extraction_method: str = "trafilatura"  # trafilatura | feed_summary
+    extraction_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Mention(_Record):
+    """An actor or instrument found in a text; offsets are character offsets into the text."""
+
+    name = "mention"
+    text: str
+    label: str  # COUNTRY | BLOC | REGION | ORG | INSTRUMENT
+    code: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Event(_Record):
+    """One partnership event read from one sentence (or merged within one article)."""
+
+    name = "event"
+    type: str  # agreement | partnership | programme | cooperation
+    status: str  # planned | negotiating | signed | launched | held | in_force | ended
+    participants: tuple[str, ...]  # sorted canonical actor codes
+    instrument: str | None
+    negated: bool
+    date: date | None
+    evidence: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Analysis(_Record):
+    """What the NLP found in one text."""
+
+    name = "analysis"
+    entities: tuple[Mention, ...] = field(default_factory=tuple)
+    events: tuple[Event, ...] = field(default_factory=tuple)
+
+    def properties(self) -> dict[str, Any]:
+        return {
+            "entities": [m.properties() for m in self.entities],
+            "events": [e.properties() for e in self.events],
+        }

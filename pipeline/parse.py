@@ -1,0 +1,98 @@
+"""feedparser: feed bytes to ``Entry`` records, with dates in UTC and links made canonical."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import feedparser
+import lxml.html
+
+from pipeline.errors import ParseError
+from pipeline.models import Entry
+from pipeline.urls import canonical_url
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    site_url: str | None
+    ttl_seconds: int | None
+    entries: list[Entry]
+    warning: str | None  # why feedparser called the feed ill-formed, when it still gave entries
+
+
+def _when(struct) -> datetime | None:  # noqa: ANN001
+    if not struct:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(struct), UTC)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def plain_text(html: str | None) -> str | None:
+    """Visible text of an HTML fragment (feed summaries), whitespace collapsed."""
+    if not html or not html.strip():
+        return None
+    try:
+        text = lxml.html.fromstring(html).text_content()
+    except Exception:  # lxml rejects some fragments (empty documents, control characters)
+        text = html
+    return " ".join(text.split()) or None
+
+
+def _entry(raw, feed_url: str) -> Entry | None:  # noqa: ANN001
+    link = raw.get("link") or next((l.get("href") for l in raw.get("links", []) if l.get("href")), None)
+    url = canonical_url(link, feed_url) if link else None
+    title = plain_text(raw.get("title"))
+    summary = plain_text(raw.get("summary") or next((c.get("value") for c in raw.get("content", [])), None))
+    guid = raw.get("id") or url
+    if not guid:
+        if not (title or summary):
+            return None
+        guid = "sha1:" + hashlib.sha1(f"{title}\n{summary}".encode()).hexdigest()
+    published = _when(raw.get("published_parsed")) or _when(raw.get("updated_parsed"))
+    return Entry(guid=str(guid)[:2000], url=url, title=title, summary=summary, published=published)
+
+
+def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> ParsedFeed:
+    """Parse a feed. Ill-formed feeds still give the entries feedparser could read (and a ``warning``);
+    a body with no feed in it raises ``ParseError`` (``not_a_feed`` or ``parse_error``)."""
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    response_headers.setdefault("content-location", url)
+    try:
+        parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True,
+                                  resolve_relative_uris=True)
+    except Exception as exc:  # feedparser is defensive, but a hostile body must never crash the cycle
+        raise ParseError("parse_error", f"feedparser failed: {type(exc).__name__}: {exc}", url=url) from None
+    warning = None
+    if parsed.get("bozo"):
+        exc = parsed.get("bozo_exception")
+        warning = f"{type(exc).__name__}: {exc}"[:500] if exc else "ill-formed feed"
+    entries = [e for e in (_entry(raw, url) for raw in parsed.get("entries", [])) if e is not None]
+    if not parsed.get("version") and not entries:
+        head = body[:512].lstrip().lower()
+        kind = "not_a_feed" if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head else "parse_error"
+        raise ParseError(kind, warning or "no feed found in the response", url=url)
+    feed = parsed.get("feed", {})
+    ttl = str(feed.get("ttl", "")).strip()
+    return ParsedFeed(
+        title=plain_text(feed.get("title")),
+        site_url=feed.get("link"),
+        ttl_seconds=int(ttl) * 60 if ttl.isdigit() else None,
+        entries=_dedupe(entries),
+        warning=warning,
+    )
+
+
+def _dedupe(entries: list[Entry]) -> list[Entry]:
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        if entry.guid not in seen:
+            seen.add(entry.guid)
+            unique.append(entry)
+    return unique

@@ -1,0 +1,50 @@
+"""The only module that issues SQL: one file per table group, re-exported here."""
+
+from pipeline.store.actors import actor_count, load_actors
+from pipeline.store.articles import (
+    add_entries,
+    entry_summary,
+    mark_for_reprocess,
+    pending_fetches,
+    pending_nlp,
+    record_nlp_error,
+    record_page_error,
+    save_article,
+)
+from pipeline.store.db import open_db, parse_utc, schema_version, to_utc_iso, transaction, utc_now
+from pipeline.store.events import save_analysis
+from pipeline.store.feeds import FeedSpec, due_feeds, record_feed_error, record_feed_success, sync_feeds
+from pipeline.store.queries import iter_events, iter_partnerships, status_summary
+from pipeline.store.runs import close_interrupted_runs, finish_run, last_runs, start_run
+
+__all__ = [
+    "FeedSpec",
+    "actor_count",
+    "add_entries",
+    "close_interrupted_runs",
+    "due_feeds",
+    "entry_summary",
+    "finish_run",
+    "iter_events",
+    "iter_partnerships",
+    "last_runs",
+    "load_actors",
+    "mark_for_reprocess",
+    "open_db",
+    "parse_utc",
+    "pending_fetches",
+    "pending_nlp",
+    "record_feed_error",
+    "record_feed_success",
+    "record_nlp_error",
+    "record_page_error",
+    "save_analysis",
+    "save_article",
+    "schema_version",
+    "start_run",
+    "status_summary",
+    "sync_feeds",
+    "to_utc_iso",
+    "transaction",
+    "utc_now",
+]

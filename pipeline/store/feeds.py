@@ -1,0 +1,131 @@
+"""Feed rows: syncing from the feed list, the due-feed query, and fetch outcomes stored as feed state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from pipeline.store.db import transaction, utc_now
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed as configured in feeds.toml."""
+
+    url: str
+    name: str | None = None
+    interval: int | None = None
+
+
+def sync_feeds(db: sqlite_utils.Database, specs: Iterable[FeedSpec]) -> tuple[list[str], list[str]]:
+    """Make the active feeds match the list: new URLs are added, missing ones deactivated (never deleted).
+
+    Returns (added or reactivated URLs, deactivated URLs).
+    """
+    now = utc_now()
+    specs = list(specs)
+    wanted = {s.url for s in specs}
+    added: list[str] = []
+    with transaction(db) as conn:
+        existing = {row[0]: row[1] for row in conn.execute("SELECT url, active FROM feeds")}
+        for spec in specs:
+            if spec.url not in existing:
+                conn.execute(
+                    "INSERT INTO feeds (url, name, interval_seconds, active, next_check_at, created_at, updated_at)"
+                    " VALUES (?, ?, ?, 1, ?, ?, ?)",
+                    (spec.url, spec.name, spec.interval, now, now, now),
+                )
+                added.append(spec.url)
+            else:
+                if not existing[spec.url]:
+                    added.append(spec.url)
+                conn.execute(
+                    "UPDATE feeds SET name = ?, interval_seconds = ?, active = 1,"
+                    " next_check_at = CASE WHEN active = 0 THEN ? ELSE next_check_at END, updated_at = ?"
+                    " WHERE url = ? AND (name IS NOT ? OR interval_seconds IS NOT ? OR active = 0)",
+                    (spec.name, spec.interval, now, now, spec.url, spec.name, spec.interval),
+                )
+        removed = [url for url, active in existing.items() if active and url not in wanted]
+        for url in removed:
+            conn.execute("UPDATE feeds SET active = 0, updated_at = ? WHERE url = ?", (now, url))
+    return added, removed
+
+
+def due_feeds(db: sqlite_utils.Database, *, now: str | None = None, every: bool = False) -> list[dict[str, Any]]:
+    """Active feeds whose next check has come (all active feeds when ``every``), most overdue first."""
+    now = now or utc_now()
+    sql = "SELECT * FROM feeds WHERE active = 1"
+    params: tuple = ()
+    if not every:
+        sql += " AND (next_check_at IS NULL OR next_check_at <= ?)"
+        params = (now,)
+    sql += " ORDER BY next_check_at IS NOT NULL, next_check_at, id"
+    return [dict(row) for row in db.query(sql, params)]
+
+
+def record_feed_success(
+    db: sqlite_utils.Database,
+    feed_id: int,
+    *,
+    status_code: int,
+    next_check_at: str,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    title: str | None = None,
+    site_url: str | None = None,
+    ttl_seconds: int | None = None,
+    parse_warning: str | None = None,
+    url: str | None = None,
+) -> None:
+    """A successful poll (200 or 304): store validators and schedule, reset the error state."""
+    now = utc_now()
+    with transaction(db) as conn:
+        conn.execute(
+            "UPDATE feeds SET last_checked_at = ?, last_success_at = ?, next_check_at = ?, last_status_code = ?,"
+            " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
+            " title = COALESCE(?, title), site_url = COALESCE(?, site_url), ttl_seconds = COALESCE(?, ttl_seconds),"
+            " parse_warning = ?, error_kind = NULL, error_message = NULL, error_count = 0, healthy = 1,"
+            " updated_at = ? WHERE id = ?",
+            (now, now, next_check_at, status_code, etag, last_modified, title, site_url, ttl_seconds,
+             parse_warning, now, feed_id),
+        )
+        if url:
+            _move_feed(conn, feed_id, url, now)
+
+
+def _move_feed(conn, feed_id: int, url: str, now: str) -> None:  # noqa: ANN001
+    """A permanent redirect: the feed lives at ``url`` from now on (unless another feed row already has it)."""
+    taken = conn.execute("SELECT id FROM feeds WHERE url = ? AND id != ?", (url, feed_id)).fetchone()
+    if not taken:
+        conn.execute("UPDATE feeds SET url = ?, updated_at = ? WHERE id = ?", (url, now, feed_id))
+
+
+def record_feed_error(
+    db: sqlite_utils.Database,
+    feed_id: int,
+    *,
+    kind: str,
+    message: str,
+    next_check_at: str,
+    error_limit: int,
+    status_code: int | None = None,
+    run_id: int | None = None,
+    url: str | None = None,
+) -> int:
+    """A failed poll: store the error on the feed and in ``errors``; returns the new error count."""
+    now = utc_now()
+    with transaction(db) as conn:
+        conn.execute(
+            "UPDATE feeds SET last_checked_at = ?, next_check_at = ?, last_status_code = ?, error_kind = ?,"
+            " error_message = ?, error_count = error_count + 1,"
+            " healthy = CASE WHEN error_count + 1 >= ? THEN 0 ELSE 1 END, updated_at = ? WHERE id = ?",
+            (now, next_check_at, status_code, kind, message[:2000], error_limit, now, feed_id),
+        )
+        conn.execute(
+            "INSERT INTO errors (at, stage, kind, message, feed_id, url, run_id) VALUES (?, 'fetch', ?, ?, ?, ?, ?)",
+            (now, kind, message[:2000], feed_id, url, run_id),
+        )
+        return conn.execute("SELECT error_count FROM feeds WHERE id = ?", (feed_id,)).fetchone()[0]

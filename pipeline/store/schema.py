@@ -1,0 +1,242 @@
+"""The schema as named migrations, applied in order and recorded in ``migrations``.
+
+Times are TEXT in UTC ISO-8601 (``2026-11-27T10:15:00Z``); dates are ``YYYY-MM-DD``. docs/schema.md explains
+every column. Add a change as a new function at the end of ``MIGRATIONS``; never edit an applied one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Execute each statement of a script inside the open transaction (``executescript`` would commit first)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            conn.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement: {buffer.strip()[:80]}")
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT,
+            title TEXT,
+            site_url TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            interval_seconds INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            ttl_seconds INTEGER,
+            last_checked_at TEXT,
+            last_success_at TEXT,
+            next_check_at TEXT,
+            last_status_code INTEGER,
+            error_kind TEXT,
+            error_message TEXT,
+            error_count INTEGER NOT NULL DEFAULT 0,
+            healthy INTEGER NOT NULL DEFAULT 1,
+            parse_warning TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX feeds_due ON feeds(active, next_check_at);
+
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,
+            author TEXT,
+            sitename TEXT,
+            publisher TEXT,
+            language TEXT,
+            published_at TEXT,
+            text TEXT,
+            text_hash TEXT,
+            word_count INTEGER,
+            extraction_method TEXT,
+            extraction_error TEXT,
+            raw_html_gz BLOB,
+            fetch_status TEXT NOT NULL DEFAULT 'pending',
+            duplicate_of INTEGER REFERENCES articles(id),
+            fetch_error_kind TEXT,
+            fetch_error_message TEXT,
+            fetch_attempts INTEGER NOT NULL DEFAULT 0,
+            next_fetch_at TEXT,
+            nlp_status TEXT NOT NULL DEFAULT 'pending',
+            nlp_error TEXT,
+            nlp_attempts INTEGER NOT NULL DEFAULT 0,
+            extractor_version TEXT,
+            first_seen_at TEXT NOT NULL,
+            fetched_at TEXT,
+            processed_at TEXT
+        );
+        CREATE INDEX articles_fetch_queue ON articles(fetch_status, next_fetch_at);
+        CREATE INDEX articles_nlp_queue ON articles(nlp_status) WHERE nlp_status = 'pending';
+        CREATE INDEX articles_text_hash ON articles(text_hash);
+        CREATE INDEX articles_published ON articles(published_at);
+
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            guid TEXT NOT NULL,
+            url TEXT,
+            title TEXT,
+            summary TEXT,
+            published_at TEXT,
+            article_id INTEGER REFERENCES articles(id),
+            first_seen_at TEXT NOT NULL,
+            UNIQUE (feed_id, guid)
+        );
+        CREATE INDEX entries_article ON entries(article_id);
+
+        CREATE TABLE actors (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            iso2 TEXT
+        );
+
+        CREATE TABLE entities (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            actor_code TEXT,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL
+        );
+        CREATE INDEX entities_article ON entities(article_id);
+        CREATE INDEX entities_actor ON entities(actor_code);
+
+        CREATE TABLE partnerships (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            participants TEXT NOT NULL,
+            instrument TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            first_reported TEXT,
+            last_reported TEXT,
+            status_changed_at TEXT,
+            mentions INTEGER NOT NULL DEFAULT 0,
+            sources INTEGER NOT NULL DEFAULT 0,
+            confidence REAL,
+            best_evidence TEXT
+        );
+        CREATE INDEX partnerships_first_seen ON partnerships(first_seen);
+        CREATE INDEX partnerships_type_status ON partnerships(type, status);
+
+        CREATE TABLE partnership_participants (
+            partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            actor_code TEXT NOT NULL,
+            PRIMARY KEY (partnership_id, actor_code)
+        );
+        CREATE INDEX partnership_participants_actor ON partnership_participants(actor_code, partnership_id);
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            partnership_id INTEGER REFERENCES partnerships(id),
+            type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            participants TEXT NOT NULL,
+            instrument TEXT,
+            negated INTEGER NOT NULL DEFAULT 0,
+            event_date TEXT,
+            evidence TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            extractor_version TEXT NOT NULL,
+            detected_at TEXT NOT NULL
+        );
+        CREATE INDEX events_article ON events(article_id);
+        CREATE INDEX events_partnership ON events(partnership_id);
+        CREATE INDEX events_detected ON events(detected_at);
+        CREATE INDEX events_type_date ON events(type, event_date);
+
+        CREATE TABLE event_participants (
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            actor_code TEXT NOT NULL,
+            PRIMARY KEY (event_id, actor_code)
+        );
+        CREATE INDEX event_participants_actor ON event_participants(actor_code, event_id);
+
+        CREATE TABLE partnership_status_changes (
+            id INTEGER PRIMARY KEY,
+            partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            old_status TEXT,
+            new_status TEXT NOT NULL,
+            status_date TEXT,
+            event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,
+            detected_at TEXT NOT NULL
+        );
+        CREATE INDEX partnership_status_changes_partnership ON partnership_status_changes(partnership_id);
+        CREATE INDEX partnership_status_changes_detected ON partnership_status_changes(detected_at);
+
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            recipient TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            sent_at TEXT,
+            status TEXT NOT NULL,
+            partnerships INTEGER NOT NULL DEFAULT 0,
+            status_changes INTEGER NOT NULL DEFAULT 0,
+            message_id TEXT,
+            error TEXT
+        );
+        CREATE INDEX digests_recipient ON digests(recipient, status, sent_at);
+
+        CREATE TABLE digest_items (
+            digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+            recipient TEXT NOT NULL,
+            partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            status_change_id INTEGER REFERENCES partnership_status_changes(id) ON DELETE CASCADE,
+            UNIQUE (recipient, partnership_id, status_change_id)
+        );
+
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            kind TEXT NOT NULL DEFAULT 'cycle',
+            status TEXT NOT NULL DEFAULT 'running',
+            feeds_polled INTEGER NOT NULL DEFAULT 0,
+            feeds_failed INTEGER NOT NULL DEFAULT 0,
+            new_articles INTEGER NOT NULL DEFAULT 0,
+            new_events INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            message TEXT
+        );
+        CREATE INDEX runs_started ON runs(started_at);
+
+        CREATE TABLE errors (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            message TEXT NOT NULL,
+            feed_id INTEGER,
+            article_id INTEGER,
+            url TEXT,
+            run_id INTEGER
+        );
+        CREATE INDEX errors_at ON errors(at);
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial]
+SCHEMA_VERSION = len(MIGRATIONS)

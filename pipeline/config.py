@@ -123,7 +123,8 @@ class EmailSettings:
     sender: str = _setting("pactwatch@localhost", "From address", _email)
     timeout: float = _setting(30.0, "seconds per SMTP operation", _positive)
     recipients: list[Recipient] = _setting([], "[[email.recipients]] tables")
-    password: str = field(default="", repr=False, metadata={"help": "from PACTWATCH_SMTP_PASSWORD only", "secret": True})
+    password: str = field(default="", repr=False,
+                          metadata={"help": "from PACTWATCH_SMTP_PASSWORD only", "secret": True})
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,7 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
                 break
 
 
-def _analyse_isolated(analyzer, items: list, settings: Settings, db: sqlite_utils.Database):  # noqa: ANN001, ANN202
+def _analyse_isolated(analyzer, items: list, settings: Settings, db: sqlite_utils.Database):
     """Yield (article_id, Analysis or None); if a batch fails, retry its articles one by one to find the bad one."""
     try:
         results = list(analyzer.analyse_many(items, batch_size=settings.nlp.batch_size,
@@ -228,7 +228,7 @@ def _analyse_isolated(analyzer, items: list, settings: Settings, db: sqlite_util
             yield article_id, None
 
 
-def _date_of(published_at: str | None):  # noqa: ANN202
+def _date_of(published_at: str | None):
     moment = store.parse_utc(published_at)
     return moment.date() if moment else None
 

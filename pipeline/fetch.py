@@ -18,7 +18,10 @@ import httpx
 from pipeline.config import FetchSettings
 from pipeline.errors import FetchError
 
-FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9,"
+    " */*;q=0.5"
+)
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 PERMANENT_REDIRECTS = {301, 308}
 
@@ -79,7 +82,8 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency),
+            limits=httpx.Limits(max_connections=settings.concurrency * 2,
+                                max_keepalive_connections=settings.concurrency),
             transport=transport,
         )
         self.requests = 0

@@ -24,7 +24,7 @@ class ParsedFeed:
     warning: str | None  # why feedparser called the feed ill-formed, when it still gave entries
 
 
-def _when(struct) -> datetime | None:  # noqa: ANN001
+def _when(struct) -> datetime | None:
     if not struct:
         return None
     try:
@@ -44,8 +44,8 @@ def plain_text(html: str | None) -> str | None:
     return " ".join(text.split()) or None
 
 
-def _entry(raw, feed_url: str) -> Entry | None:  # noqa: ANN001
-    link = raw.get("link") or next((l.get("href") for l in raw.get("links", []) if l.get("href")), None)
+def _entry(raw, feed_url: str) -> Entry | None:
+    link = raw.get("link") or next((ln.get("href") for ln in raw.get("links", []) if ln.get("href")), None)
     url = canonical_url(link, feed_url) if link else None
     title = plain_text(raw.get("title"))
     summary = plain_text(raw.get("summary") or next((c.get("value") for c in raw.get("content", [])), None))

@@ -45,7 +45,7 @@ class LocalServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
                 if route is None:
@@ -130,14 +130,14 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def db(settings: Settings):  # noqa: ANN201
+def db(settings: Settings):
     database = open_db(settings.database.path)
     yield database
     database.close()
 
 
 def rss(items: list[dict[str, str]], *, title: str = "Test feed", extra: str = "") -> str:
-    """A small RSS 2.0 document written by the tests; each item has title, link, and optionally guid/description/pubDate."""
+    """A small RSS 2.0 document written by the tests; items map element names (title, link, guid...) to text."""
     body = "".join(
         "<item>"
         + "".join(f"<{k}>{v}</{k}>" for k, v in item.items())

@@ -24,7 +24,7 @@ def _date(value: str | None, where: str) -> date | None:
         raise UsageError(f"{where}: expected an ISO date, got {value!r}") from None
 
 
-def _jsonl_items(path: Path):  # noqa: ANN202
+def _jsonl_items(path: Path):
     with (sys.stdin if str(path) == "-" else path.open(encoding="utf-8")) as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():

@@ -42,7 +42,8 @@ def render(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], out
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["|".join(map(str, v)) if isinstance(v, list) else v for v in (row.get(c) for c in columns)])
+            values = (row.get(c) for c in columns)
+            writer.writerow(["|".join(map(str, v)) if isinstance(v, list) else v for v in values])
             count += 1
     else:
         materialised = [[_cell(row.get(c)) for c in columns] for row in rows]

@@ -13,7 +13,7 @@ EVENT_TYPES = ("agreement", "partnership", "programme", "cooperation")
 STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", "ended")
 
 
-def _filters(func):  # noqa: ANN001, ANN202
+def _filters(func):
     func = click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")(func)
     func = click.option("--status", type=click.Choice(STATUSES), help="Only this status.")(func)
     func = click.option("--type", "type_", type=click.Choice(EVENT_TYPES), help="Only this event type.")(func)
@@ -25,7 +25,7 @@ def _filters(func):  # noqa: ANN001, ANN202
 @settings_options
 @_filters
 @format_option()
-def partnerships(settings: Settings, since, country, type_, status, limit, fmt) -> None:  # noqa: ANN001
+def partnerships(settings: Settings, since, country, type_, status, limit, fmt) -> None:
     """Partnerships: events merged across articles, newest first (--since filters on first_seen)."""
     db = open_settings_db(settings)
     rows = iter_partnerships(db, since=parse_since(since), country=country, type_=type_, status=status, limit=limit)
@@ -37,7 +37,7 @@ def partnerships(settings: Settings, since, country, type_, status, limit, fmt) 
 @_filters
 @click.option("--negated/--positive", default=None, help="Only negated (or only positive) events.")
 @format_option()
-def events(settings: Settings, since, country, type_, status, limit, negated, fmt) -> None:  # noqa: ANN001
+def events(settings: Settings, since, country, type_, status, limit, negated, fmt) -> None:
     """Single events with their evidence sentence and article URL, newest first."""
     db = open_settings_db(settings)
     rows = iter_events(db, since=parse_since(since), country=country, type_=type_, status=status, negated=negated,

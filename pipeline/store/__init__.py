@@ -14,11 +14,13 @@ from pipeline.store.articles import (
 from pipeline.store.db import open_db, parse_utc, schema_version, to_utc_iso, transaction, utc_now
 from pipeline.store.events import save_analysis
 from pipeline.store.feeds import FeedSpec, due_feeds, record_feed_error, record_feed_success, sync_feeds
+from pipeline.store.maintenance import MaintenanceReport, run_maintenance
 from pipeline.store.queries import iter_events, iter_partnerships, status_summary
 from pipeline.store.runs import close_interrupted_runs, finish_run, last_runs, start_run
 
 __all__ = [
     "FeedSpec",
+    "MaintenanceReport",
     "actor_count",
     "add_entries",
     "close_interrupted_runs",
@@ -38,6 +40,7 @@ __all__ = [
     "record_feed_success",
     "record_nlp_error",
     "record_page_error",
+    "run_maintenance",
     "save_analysis",
     "save_article",
     "schema_version",

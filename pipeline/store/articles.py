@@ -113,7 +113,7 @@ def save_article(
         return article_id
 
 
-def _store_text(conn, article_id: int, *, title, text: str, method: str, error: str | None, now: str) -> None:  # noqa: ANN001
+def _store_text(conn, article_id: int, *, title, text: str, method: str, error: str | None, now: str) -> None:
     conn.execute(
         "UPDATE articles SET title = COALESCE(title, ?), text = ?, word_count = ?, extraction_method = ?,"
         " extraction_error = ?, fetch_status = 'done', fetched_at = COALESCE(fetched_at, ?),"

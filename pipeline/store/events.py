@@ -12,7 +12,8 @@ import sqlite_utils
 from pipeline.models import Analysis, Event
 from pipeline.store.db import transaction, utc_now
 
-STATUS_RANK = {s: i for i, s in enumerate(("planned", "negotiating", "signed", "launched", "held", "in_force", "ended"))}
+STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", "ended")
+STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
 
 def save_analysis(
@@ -39,7 +40,8 @@ def save_analysis(
         conn.execute("DELETE FROM entities WHERE article_id = ?", (article_id,))
         conn.execute("DELETE FROM events WHERE article_id = ?", (article_id,))
         conn.executemany(
-            "INSERT INTO entities (article_id, text, label, actor_code, start_char, end_char) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entities (article_id, text, label, actor_code, start_char, end_char)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             [(article_id, m.text, m.label, m.code, m.start, m.end) for m in analysis.entities],
         )
         for event in analysis.events:

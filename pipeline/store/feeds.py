@@ -96,7 +96,7 @@ def record_feed_success(
             _move_feed(conn, feed_id, url, now)
 
 
-def _move_feed(conn, feed_id: int, url: str, now: str) -> None:  # noqa: ANN001
+def _move_feed(conn, feed_id: int, url: str, now: str) -> None:
     """A permanent redirect: the feed lives at ``url`` from now on (unless another feed row already has it)."""
     taken = conn.execute("SELECT id FROM feeds WHERE url = ? AND id != ?", (url, feed_id)).fetchone()
     if not taken:

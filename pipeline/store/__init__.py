@@ -15,13 +15,16 @@ from pipeline.store.db import open_db, parse_utc, schema_version, to_utc_iso, tr
 from pipeline.store.events import save_analysis
 from pipeline.store.feeds import FeedSpec, due_feeds, record_feed_error, record_feed_success, sync_feeds
 from pipeline.store.maintenance import MaintenanceReport, run_maintenance
+from pipeline.store.network import actor_names, partner_links
 from pipeline.store.queries import iter_events, iter_partnerships, status_summary
 from pipeline.store.runs import close_interrupted_runs, finish_run, last_runs, start_run
+from pipeline.store.search import search_articles
 
 __all__ = [
     "FeedSpec",
     "MaintenanceReport",
     "actor_count",
+    "actor_names",
     "add_entries",
     "close_interrupted_runs",
     "due_feeds",
@@ -34,6 +37,7 @@ __all__ = [
     "mark_for_reprocess",
     "open_db",
     "parse_utc",
+    "partner_links",
     "pending_fetches",
     "pending_nlp",
     "record_feed_error",
@@ -44,6 +48,7 @@ __all__ = [
     "save_analysis",
     "save_article",
     "schema_version",
+    "search_articles",
     "start_run",
     "status_summary",
     "sync_feeds",

@@ -238,5 +238,73 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_views_and_search(conn: sqlite3.Connection) -> None:
+    """Readable views for analysts and FTS5 over article titles and text, kept in sync by triggers."""
+    run_script(
+        conn,
+        """
+        CREATE VIEW partnerships_named AS
+        SELECT p.id, p.type, p.status, p.participants,
+               (SELECT group_concat(name, ' | ') FROM (
+                    SELECT COALESCE(a.name, pp.actor_code) AS name FROM partnership_participants pp
+                    LEFT JOIN actors a ON a.code = pp.actor_code
+                    WHERE pp.partnership_id = p.id ORDER BY pp.actor_code)) AS participant_names,
+               p.instrument, p.first_seen, p.last_seen, p.first_reported, p.last_reported, p.mentions, p.sources,
+               p.confidence, p.best_evidence
+        FROM partnerships p WHERE p.mentions > 0;
+
+        CREATE VIEW partner_pairs AS
+        SELECT x.actor_code || '-' || y.actor_code AS pair,
+               x.actor_code AS actor_a, COALESCE(ax.name, x.actor_code) AS actor_a_name,
+               y.actor_code AS actor_b, COALESCE(ay.name, y.actor_code) AS actor_b_name,
+               count(*) AS partnerships, sum(p.mentions) AS mentions,
+               min(p.first_seen) AS first_seen, max(p.last_seen) AS last_seen,
+               min(p.first_reported) AS first_reported, max(p.last_reported) AS last_reported
+        FROM partnership_participants x
+        JOIN partnership_participants y ON y.partnership_id = x.partnership_id AND y.actor_code > x.actor_code
+        JOIN partnerships p ON p.id = x.partnership_id AND p.mentions > 0
+        LEFT JOIN actors ax ON ax.code = x.actor_code
+        LEFT JOIN actors ay ON ay.code = y.actor_code
+        GROUP BY x.actor_code, y.actor_code;
+
+        CREATE VIEW events_with_articles AS
+        SELECT e.id, e.type, e.status, e.participants, e.instrument, e.negated, e.event_date,
+               COALESCE(e.event_date, substr(a.published_at, 1, 10), substr(e.detected_at, 1, 10)) AS on_date,
+               e.evidence, e.confidence, e.partnership_id, e.extractor_version, e.detected_at,
+               e.article_id, a.title AS article_title, a.url AS article_url, a.published_at AS article_published_at,
+               a.publisher AS article_publisher
+        FROM events e JOIN articles a ON a.id = e.article_id;
+
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text, content="articles", content_rowid="id", tokenize="porter unicode61 remove_diacritics 2"
+        );
+        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+        """
+    )
+
+
+def m003_feed_config_url(conn: sqlite3.Connection) -> None:
+    """``feeds.config_url``: the URL as listed in feeds.toml, so a feed moved by a permanent redirect (``url``)
+    is still matched to its line in the file."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE feeds ADD COLUMN config_url TEXT;
+        UPDATE feeds SET config_url = url;
+        CREATE UNIQUE INDEX feeds_config_url ON feeds(config_url);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url]
 SCHEMA_VERSION = len(MIGRATIONS)

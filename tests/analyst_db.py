@@ -1,0 +1,83 @@
+"""A small analyst database built through the store API (no spaCy): actors, articles, events, partnerships."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+
+from pipeline import store
+from pipeline.models import Analysis, Article, Entry, Event
+
+ACTORS = [
+    {"code": "EU", "name": "European Union", "kind": "bloc"},
+    {"code": "JPN", "name": "Japan", "kind": "country", "iso2": "JP"},
+    {"code": "KOR", "name": "Korea, Republic of", "kind": "country", "iso2": "KR"},
+    {"code": "SGP", "name": "Singapore", "kind": "country", "iso2": "SG"},
+    {"code": "IND", "name": "India", "kind": "country", "iso2": "IN"},
+    {"code": "USA", "name": "United States", "kind": "country", "iso2": "US"},
+]
+
+
+def key_of(event: Event) -> str:
+    """The partnership identity used by these tests: participants plus instrument (or type)."""
+    return ",".join(event.participants) + "|" + (event.instrument or event.type).lower()
+
+
+def event(participants: tuple[str, ...], type_: str, status: str, instrument: str | None, evidence: str, *,
+          negated: bool = False, on: date | None = None, confidence: float = 0.9) -> Event:
+    return Event(type=type_, status=status, participants=participants, instrument=instrument, negated=negated,
+                 date=on, evidence=evidence, confidence=confidence)
+
+
+def add_article(db: sqlite_utils.Database, url: str, title: str, text: str, events: list[Event] = (), *,
+                publisher: str = "example.org") -> int:
+    """Store one article (feed entry, extracted text) and its events; returns the article id."""
+    store.sync_feeds(db, [store.FeedSpec("http://127.0.0.1/feed.xml", "test feed")])
+    feed_id = db.execute("SELECT id FROM feeds WHERE url = 'http://127.0.0.1/feed.xml'").fetchone()[0]
+    store.add_entries(db, feed_id, [Entry(guid=url, url=url, title=title)])
+    article_id = db.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()[0]
+    store.save_article(db, article_id, Article(url=url, title=title, text=text), text_hash=f"hash:{url}",
+                       publisher=publisher)
+    store.save_analysis(db, article_id, Analysis(events=tuple(events)), version="test-1", key_of=key_of)
+    return article_id
+
+
+def build(db: sqlite_utils.Database) -> None:
+    """Three articles: EU-Japan EPA (signed, then in force), EU-Korea digital partnership, Global Gateway with India,
+    and one negated EU-USA event."""
+    store.load_actors(db, ACTORS)
+    add_article(
+        db, "http://news.example.org/eu-japan-epa", "EU and Japan sign Economic Partnership Agreement",
+        "The European Union and Japan signed the Economic Partnership Agreement in Tokyo. "
+        "Both sides also discussed the Global Gateway investment programme.",
+        [event(("EU", "JPN"), "agreement", "signed", "Economic Partnership Agreement",
+               "The European Union and Japan signed the Economic Partnership Agreement in Tokyo.",
+               on=date(2019, 1, 15))],
+    )
+    add_article(
+        db, "http://news.example.org/epa-in-force", "Trade deal with Japan enters into force",
+        "The EU-Japan Economic Partnership Agreement entered into force on 1 February 2019.",
+        [event(("EU", "JPN"), "agreement", "in_force", "Economic Partnership Agreement",
+               "The EU-Japan Economic Partnership Agreement entered into force on 1 February 2019.",
+               on=date(2019, 2, 1))],
+        publisher="other.example.net",
+    )
+    add_article(
+        db, "http://news.example.org/korea-digital", "Korea and the EU launch Digital Partnership",
+        "Seoul hosted the launch of the EU-Korea Digital Partnership. Japan and Korea also agreed a joint research "
+        "call. The strategy makes no reference to the United States.",
+        [event(("EU", "KOR"), "partnership", "launched", "Digital Partnership",
+               "Seoul hosted the launch of the EU-Korea Digital Partnership.", on=date(2022, 11, 28)),
+         event(("JPN", "KOR"), "cooperation", "planned", None,
+               "Japan and Korea also agreed a joint research call.", on=date(2022, 11, 28)),
+         event(("EU", "USA"), "partnership", "planned", None,
+               "The strategy makes no reference to the United States.", negated=True)],
+    )
+    add_article(
+        db, "http://news.example.org/global-gateway-india", "Global Gateway projects announced in India",
+        "The Commission announced Global Gateway investments with India for clean hydrogen.",
+        [event(("EU", "IND"), "programme", "launched", "Global Gateway",
+               "The Commission announced Global Gateway investments with India for clean hydrogen.",
+               on=date(2024, 3, 5))],
+    )

@@ -12,20 +12,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
 from pipeline import store
+from pipeline.collect import fetch_stage
 from pipeline.config import Settings
-from pipeline.errors import ExtractError, FetchError
-from pipeline.extract import extract_article, text_hash
 from pipeline.feeds import load_feed_list
-from pipeline.fetch import PAGE_ACCEPT, Fetcher
-from pipeline.models import Article
-from pipeline.parse import parse_feed
-from pipeline.polling import next_check
-from pipeline.urls import publisher_of
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -52,131 +45,9 @@ class CycleReport:
                 f" analysed, {self.new_events} events, {self.errors} errors in {self.seconds:.1f} s")
 
 
-def _iso_in(seconds: float) -> str:
-    return store.to_utc_iso(datetime.now(UTC) + timedelta(seconds=seconds))
-
-
 def sync_feed_list(settings: Settings, db: sqlite_utils.Database) -> tuple[list[str], list[str]]:
     """Make the feeds table follow config/feeds.toml (added feeds start, removed ones stop)."""
     return store.sync_feeds(db, load_feed_list(settings.feeds.file))
-
-
-async def _poll_feed(fetcher: Fetcher, settings: Settings, db: sqlite_utils.Database, feed: dict,
-                     report: CycleReport) -> None:
-    sched = settings.schedule
-    base = feed["interval_seconds"] or sched.default_interval
-    started = time.monotonic()
-    try:
-        result = await fetcher.fetch(feed["url"], etag=feed["etag"], last_modified=feed["last_modified"])
-        max_age = _max_age(result.headers.get("cache-control"))
-        if result.not_modified:
-            report.feeds_unchanged += 1
-            when = next_check(datetime.now(UTC), base_interval=base, min_interval=sched.min_interval,
-                              max_interval=sched.max_interval, ttl_seconds=feed["ttl_seconds"], max_age=max_age)
-            store.record_feed_success(db, feed["id"], status_code=304, next_check_at=store.to_utc_iso(when),
-                                      url=result.permanent_url)
-            log.info("feed unchanged", extra={"stage": "fetch", "feed_id": feed["id"], "feed_url": feed["url"],
-                                              "duration_ms": result.elapsed_ms})
-            return
-        parsed = await asyncio.to_thread(parse_feed, result.body, result.url, result.headers)
-        new = store.add_entries(db, feed["id"], parsed.entries)
-        report.new_articles += new
-        when = next_check(datetime.now(UTC), base_interval=base, min_interval=sched.min_interval,
-                          max_interval=sched.max_interval, ttl_seconds=parsed.ttl_seconds, max_age=max_age)
-        store.record_feed_success(
-            db, feed["id"], status_code=result.status_code, next_check_at=store.to_utc_iso(when), etag=result.etag,
-            last_modified=result.last_modified, title=parsed.title, site_url=parsed.site_url,
-            ttl_seconds=parsed.ttl_seconds, parse_warning=parsed.warning, url=result.permanent_url,
-        )
-        log.info("feed polled: %d entries, %d new articles", len(parsed.entries), new,
-                 extra={"stage": "fetch", "feed_id": feed["id"], "feed_url": feed["url"],
-                        "duration_ms": int((time.monotonic() - started) * 1000)})
-    except FetchError as exc:
-        report.feeds_failed += 1
-        report.errors += 1
-        errors = feed["error_count"] + 1
-        when = next_check(datetime.now(UTC), base_interval=base, min_interval=sched.min_interval,
-                          max_interval=sched.max_interval, retry_after=exc.retry_after, error_count=errors)
-        store.record_feed_error(db, feed["id"], kind=exc.kind, message=str(exc), next_check_at=store.to_utc_iso(when),
-                                error_limit=sched.error_limit, status_code=exc.status_code, run_id=report.run_id,
-                                url=feed["url"])
-        log.warning("feed failed: %s", exc, extra={"stage": "fetch", "feed_id": feed["id"], "feed_url": feed["url"],
-                                                   "error_kind": exc.kind})
-    finally:
-        report.feeds_polled += 1
-
-
-def _max_age(cache_control: str | None) -> int | None:
-    for part in (cache_control or "").split(","):
-        name, _, value = part.strip().partition("=")
-        if name.lower() in ("max-age", "s-maxage") and value.strip().isdigit():
-            return int(value)
-    return None
-
-
-async def _download_page(fetcher: Fetcher, settings: Settings, db: sqlite_utils.Database, row: dict,
-                         report: CycleReport) -> None:
-    url, article_id = row["url"], row["id"]
-    try:
-        result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
-        article = await asyncio.to_thread(extract_article, result.body, result.url,
-                                          content_type=result.headers.get("content-type"))
-        raw = result.body if settings.database.store_raw_html else None
-    except FetchError as exc:
-        report.errors += 1
-        attempts = row["fetch_attempts"] + 1
-        final = attempts >= settings.fetch.page_retries or exc.kind in ("forbidden_address", "bad_url", "too_large")
-        retry_in = exc.retry_after or settings.schedule.default_interval * 2 ** (attempts - 1)
-        store.record_page_error(db, article_id, kind=exc.kind, message=str(exc), url=url, run_id=report.run_id,
-                                next_fetch_at=None if final else _iso_in(retry_in))
-        log.warning("page failed: %s", exc, extra={"stage": "page", "article_id": article_id, "error_kind": exc.kind})
-        if final:
-            _fall_back_to_summary(db, row, f"fetch_{exc.kind}")
-        return
-    except ExtractError as exc:
-        log.info("no main text (%s), using the feed summary", exc.reason,
-                 extra={"stage": "extract", "article_id": article_id, "error_kind": exc.reason})
-        _fall_back_to_summary(db, row, exc.reason)
-        report.pages_fetched += 1
-        return
-    store.save_article(db, article_id, article, text_hash=text_hash(article.text), publisher=publisher_of(result.url),
-                       raw_html=raw)
-    report.pages_fetched += 1
-
-
-def _fall_back_to_summary(db: sqlite_utils.Database, row: dict, reason: str) -> None:
-    title, text = store.entry_summary(db, row["id"])
-    article = Article(url=row["url"], title=title, text=text, extraction_method="feed_summary",
-                      extraction_error=reason)
-    store.save_article(db, row["id"], article, text_hash=text_hash(text + row["url"]),
-                       publisher=publisher_of(row["url"]))
-
-
-async def _fetch_stage(settings: Settings, db: sqlite_utils.Database, feeds: list[dict], report: CycleReport,
-                       stop: threading.Event, progress: Progress | None) -> None:
-    async with Fetcher(settings.fetch) as fetcher:
-        await _run_all([_poll_feed(fetcher, settings, db, f, report) for f in feeds], stop, "feeds", progress)
-        pages = store.pending_fetches(db, limit=100_000)
-        await _run_all([_download_page(fetcher, settings, db, p, report) for p in pages], stop, "pages", progress)
-
-
-async def _run_all(jobs: list, stop: threading.Event, stage: str, progress: Progress | None) -> None:
-    """Run coroutines concurrently (the fetcher's semaphores bound them); stop early when asked."""
-    done = 0
-    total = len(jobs)
-    tasks = [asyncio.ensure_future(job) for job in jobs]
-    try:
-        for next_done in asyncio.as_completed(tasks):
-            await next_done
-            done += 1
-            if progress:
-                progress(stage, done, total)
-            if stop.is_set():
-                break
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport, stop: threading.Event,
@@ -246,7 +117,7 @@ def run_cycle(settings: Settings, db: sqlite_utils.Database, *, every: bool = Fa
     try:
         feeds = store.due_feeds(db, every=every)
         mark = time.monotonic()
-        asyncio.run(_fetch_stage(settings, db, feeds, report, stop, progress))
+        asyncio.run(fetch_stage(settings, db, feeds, report, stop, progress))
         report.stage_seconds["fetch"] = time.monotonic() - mark
         mark = time.monotonic()
         if not stop.is_set():

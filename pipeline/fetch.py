@@ -1,5 +1,11 @@
 """The single HTTP client: conditional GET, body cap while streaming, redirects checked hop by hop,
-internal addresses refused, and every failure classified into a ``FetchError`` kind."""
+internal addresses refused at connect time, and every failure classified into a ``FetchError`` kind.
+
+Safety: every TCP connection goes through ``_GuardedBackend``, which resolves the host itself, refuses the
+connection when any resolved address is loopback, private, link-local or otherwise not global, and then connects
+to the address it checked. The check and the connection use the same answer, so DNS rebinding between a check
+and the connect cannot slip an internal address through, and every redirect hop is checked the same way.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +15,30 @@ import socket
 import ssl
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from pipeline.config import FetchSettings
 from pipeline.errors import FetchError
 
-FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9,"
-    " */*;q=0.5"
-)
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9,"
+               " text/xml;q=0.9, */*;q=0.5")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-PERMANENT_REDIRECTS = {301, 308}
+ACCEPT_ENCODING = "gzip, deflate, br"  # brotli decoding comes with httpx[brotli]
+PERMANENT_REDIRECTS = frozenset({301, 308})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+CONNECT_TIMEOUT = 10.0  # seconds; never longer than the per-request timeout
+KEEPALIVE_EXPIRY = 5.0
 
 
 @dataclass(frozen=True)
 class FetchResult:
-    """A response we accept: 200 with a body, or 304 (``not_modified``)."""
+    """A response we accept: 2xx with a body, or 304 (``not_modified``)."""
 
     url: str  # the URL finally answered
     status_code: int
@@ -42,16 +52,20 @@ class FetchResult:
         return self.status_code == 304
 
     @property
+    def _cacheable(self) -> bool:
+        return self.headers.get("expires", "").strip() != "0"  # "Expires: 0": the server asks us not to cache
+
+    @property
     def etag(self) -> str | None:
-        return self.headers.get("etag")
+        return self.headers.get("etag") if self._cacheable else None
 
     @property
     def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
+        return self.headers.get("last-modified") if self._cacheable else None
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After as seconds, from either delta-seconds or an HTTP date."""
+    """Retry-After as seconds, from either delta-seconds or an HTTP date; None when absent or unreadable."""
     if not value:
         return None
     value = value.strip()
@@ -59,32 +73,93 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
-def _is_internal(address: str) -> bool:
+def is_internal_address(address: str) -> bool:
+    """True for loopback, private, link-local, shared (CGNAT), reserved, multicast and unspecified addresses."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            ip = embedded
     return not ip.is_global or ip.is_multicast
 
 
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolve, refuse internal addresses, then connect to the very address that was checked (no rebinding)."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        internal = [a for a in addresses if is_internal_address(a)]
+        if internal:
+            raise FetchError("forbidden_address", f"{host} resolves to internal address {internal[0]}; refused")
+        error: Exception = httpcore.ConnectError(f"no address for {host}")
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error
+
+    async def connect_unix_socket(self, *args: object, **kwargs: object) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are never used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport (exception mapping, streaming) over a pool whose connections are guarded."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_GuardedBackend(),
+        )
+
+
 class Fetcher:
-    """One ``httpx.AsyncClient`` with a global and a per-host concurrency limit. Use as an async context manager."""
+    """One ``httpx.AsyncClient`` with a global and a per-host concurrency limit. Use as an async context manager.
+
+    ``requests`` and ``bytes_received`` (bytes on the wire, before decompression) count everything fetched.
+    """
 
     def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
         self._global = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
+        limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency,
+                              keepalive_expiry=KEEPALIVE_EXPIRY)
+        if transport is None and not settings.allow_private_addresses:
+            transport = _GuardedTransport(limits)
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
-            timeout=httpx.Timeout(settings.timeout),
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            timeout=httpx.Timeout(settings.timeout, connect=min(CONNECT_TIMEOUT, settings.timeout)),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=settings.concurrency * 2,
-                                max_keepalive_connections=settings.concurrency),
+            limits=limits,
             transport=transport,
+            trust_env=False,
         )
         self.requests = 0
         self.bytes_received = 0
@@ -103,7 +178,10 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
     ) -> FetchResult:
-        """GET ``url``, following redirects up to the cap; raises ``FetchError`` with a kind on failure."""
+        """GET ``url``, following redirects up to the cap; raises ``FetchError`` with a kind on failure.
+
+        ``settings.timeout`` bounds the whole fetch (all hops, headers and body), so a slow drip cannot hold a slot.
+        """
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -115,6 +193,9 @@ class Fetcher:
                 return await self._follow(url, headers, started)
         except TimeoutError:
             raise FetchError("timeout", f"no complete answer within {self.settings.timeout:g} s", url=url) from None
+        except FetchError as exc:
+            exc.url = exc.url or url
+            raise
 
     async def _follow(self, url: str, headers: dict[str, str], started: float) -> FetchResult:
         seen: set[str] = set()
@@ -124,71 +205,77 @@ class Fetcher:
             if current in seen:
                 raise FetchError("redirect_loop", f"redirect loop at {current}", url=url)
             seen.add(current)
-            await self._check_target(current)
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise FetchError("bad_url", f"only http and https URLs are fetched: {current[:200]}", url=url)
             status, response_headers, body = await self._get(current, headers)
-            if status in (301, 302, 303, 307, 308) and "location" in response_headers:
+            if status in REDIRECTS:
+                if "location" not in response_headers:
+                    raise FetchError("http_status", f"HTTP {status} without Location", url=url, status_code=status)
                 all_permanent = all_permanent and status in PERMANENT_REDIRECTS
-                current = urljoin(current, response_headers["location"])
+                current = urljoin(current, response_headers["location"].strip())
                 continue
-            if status == 304:
-                return FetchResult(current, 304, b"", response_headers,
-                                   current if all_permanent and current != url else None, _ms(started))
-            if status in (429, 503):
-                raise FetchError("rate_limited", f"HTTP {status}", url=url, status_code=status,
-                                 retry_after=retry_after_seconds(response_headers.get("retry-after")))
-            if status >= 400 or status < 200 or status in (204, 205):
-                raise FetchError("http_status", f"HTTP {status}", url=url, status_code=status)
             permanent = current if all_permanent and current != url else None
+            if status == 304:
+                return FetchResult(current, 304, b"", response_headers, permanent, _ms(started))
+            retry_after = retry_after_seconds(response_headers.get("retry-after"))
+            if status == 429 or (status == 503 and retry_after is not None):
+                raise FetchError("rate_limited", f"HTTP {status}", url=url, status_code=status,
+                                 retry_after=retry_after)
+            if not 200 <= status < 300 or status in (204, 205):
+                raise FetchError("http_status", f"HTTP {status}", url=url, status_code=status,
+                                 retry_after=retry_after)
             return FetchResult(current, status, body, response_headers, permanent, _ms(started))
         raise FetchError("redirect_loop", f"more than {self.settings.max_redirects} redirects", url=url)
-
-    async def _check_target(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError("bad_url", f"only http and https URLs are fetched: {url[:200]}", url=url)
-        if self.settings.allow_private_addresses:
-            return
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 80,
-                                                                  type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise FetchError("network", f"cannot resolve {parts.hostname}: {exc.strerror}", url=url) from None
-        internal = [info[4][0] for info in infos if _is_internal(info[4][0])]
-        if internal:
-            raise FetchError("forbidden_address",
-                             f"{parts.hostname} resolves to internal address {internal[0]}; refused", url=url)
 
     async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         host = urlsplit(url).hostname or ""
         async with self._global, self._hosts[host]:
             self.requests += 1
+            response = None
             try:
                 async with self._client.stream("GET", url, headers=headers) as response:
                     response_headers = {k.lower(): v for k, v in response.headers.items()}
-                    if response.status_code != 200:
+                    if not 200 <= response.status_code < 300:
                         return response.status_code, response_headers, b""
-                    declared = response_headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > self.settings.max_bytes:
-                        raise FetchError("too_large", f"Content-Length {declared} exceeds {self.settings.max_bytes}",
-                                         url=url)
-                    chunks, size = [], 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > self.settings.max_bytes:
-                            raise FetchError("too_large", f"body exceeds {self.settings.max_bytes} bytes", url=url)
-                        chunks.append(chunk)
-                    self.bytes_received += response.num_bytes_downloaded
-                    return 200, response_headers, b"".join(chunks)
+                    return response.status_code, response_headers, await self._read_capped(response, url)
             except httpx.TimeoutException as exc:
                 raise FetchError("timeout", f"{type(exc).__name__}: {exc}", url=url) from None
             except httpx.DecodingError as exc:
                 raise FetchError("network", f"bad content encoding: {exc}", url=url) from None
             except httpx.TransportError as exc:
-                kind = "tls" if isinstance(exc.__context__, ssl.SSLError) or "SSL" in str(exc) else "network"
+                kind = "tls" if _is_tls_error(exc) else "network"
                 raise FetchError(kind, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
                                  url=url) from None
             except httpx.InvalidURL as exc:
                 raise FetchError("bad_url", str(exc), url=url) from None
+            finally:
+                if response is not None:
+                    self.bytes_received += response.num_bytes_downloaded
+
+    async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
+        """The decoded body, stopping as soon as it passes ``max_bytes`` (a gzip bomb counts decoded bytes)."""
+        cap = self.settings.max_bytes
+        declared = response.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchError("too_large", f"Content-Length {declared} exceeds {cap} bytes", url=url)
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError("too_large", f"body exceeds {cap} bytes (decoded)", url=url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _is_tls_error(exc: BaseException) -> bool:
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, ssl.SSLError) or "SSL" in str(exc) or "CERTIFICATE" in str(exc).upper():
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        seen += 1
+    return False
 
 
 def _ms(started: float) -> int:

@@ -12,6 +12,7 @@ import lxml.html
 
 from pipeline.errors import ParseError
 from pipeline.models import Entry
+from pipeline.polling import feed_hint_seconds
 from pipeline.urls import canonical_url
 
 
@@ -72,20 +73,37 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         warning = f"{type(exc).__name__}: {exc}"[:500] if exc else "ill-formed feed"
-    entries = [e for e in (_entry(raw, url) for raw in parsed.get("entries", [])) if e is not None]
+    entries, skipped = [], 0
+    for raw in parsed.get("entries", []):
+        try:
+            entry = _entry(raw, url)
+        except Exception:  # one odd entry (a malformed link, a huge date) must not cost the others
+            skipped += 1
+            continue
+        if entry is not None:
+            entries.append(entry)
+    if skipped:
+        warning = "; ".join(filter(None, [warning, f"{skipped} unreadable entries skipped"]))
     if not parsed.get("version") and not entries:
-        head = body[:512].lstrip().lower()
-        kind = "not_a_feed" if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head else "parse_error"
-        raise ParseError(kind, warning or "no feed found in the response", url=url)
+        raise ParseError(_no_feed_kind(body, response_headers), warning or "no feed found in the response", url=url)
     feed = parsed.get("feed", {})
-    ttl = str(feed.get("ttl", "")).strip()
     return ParsedFeed(
         title=plain_text(feed.get("title")),
         site_url=feed.get("link"),
-        ttl_seconds=int(ttl) * 60 if ttl.isdigit() else None,
+        ttl_seconds=feed_hint_seconds(feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")),
         entries=_dedupe(entries),
         warning=warning,
     )
+
+
+def _no_feed_kind(body: bytes, headers: dict[str, str]) -> str:
+    """``not_a_feed`` for an HTML page (or anything not XML/JSON at all), ``parse_error`` for a broken feed."""
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<html" in head or head.startswith(b"<!doctype html") or "text/html" in headers.get("content-type", "").lower():
+        return "not_a_feed"
+    if head.startswith((b"<", b"{")):
+        return "parse_error"
+    return "not_a_feed"
 
 
 def _dedupe(entries: list[Entry]) -> list[Entry]:

@@ -13,7 +13,14 @@ from pipeline.store.articles import (
 )
 from pipeline.store.db import open_db, parse_utc, schema_version, to_utc_iso, transaction, utc_now
 from pipeline.store.events import save_analysis
-from pipeline.store.feeds import FeedSpec, due_feeds, record_feed_error, record_feed_success, sync_feeds
+from pipeline.store.feeds import (
+    FeedSpec,
+    due_feeds,
+    list_feeds,
+    record_feed_error,
+    record_feed_success,
+    sync_feeds,
+)
 from pipeline.store.maintenance import MaintenanceReport, run_maintenance
 from pipeline.store.network import actor_names, partner_links
 from pipeline.store.queries import iter_events, iter_partnerships, status_summary
@@ -33,6 +40,7 @@ __all__ = [
     "iter_events",
     "iter_partnerships",
     "last_runs",
+    "list_feeds",
     "load_actors",
     "mark_for_reprocess",
     "open_db",

@@ -23,6 +23,7 @@ class FeedSpec:
 def sync_feeds(db: sqlite_utils.Database, specs: Iterable[FeedSpec]) -> tuple[list[str], list[str]]:
     """Make the active feeds match the list: new URLs are added, missing ones deactivated (never deleted).
 
+    A feed is matched by ``config_url`` (its URL in the list), so one moved by a permanent redirect keeps its row.
     Returns (added or reactivated URLs, deactivated URLs).
     """
     now = utc_now()
@@ -30,27 +31,32 @@ def sync_feeds(db: sqlite_utils.Database, specs: Iterable[FeedSpec]) -> tuple[li
     wanted = {s.url for s in specs}
     added: list[str] = []
     with transaction(db) as conn:
-        existing = {row[0]: row[1] for row in conn.execute("SELECT url, active FROM feeds")}
+        existing = {row[0]: row[1] for row in conn.execute("SELECT COALESCE(config_url, url), active FROM feeds")}
         for spec in specs:
             if spec.url not in existing:
-                conn.execute(
-                    "INSERT INTO feeds (url, name, interval_seconds, active, next_check_at, created_at, updated_at)"
-                    " VALUES (?, ?, ?, 1, ?, ?, ?)",
-                    (spec.url, spec.name, spec.interval, now, now, now),
-                )
-                added.append(spec.url)
-            else:
-                if not existing[spec.url]:
+                moved_here = conn.execute("SELECT id FROM feeds WHERE url = ?", (spec.url,)).fetchone()
+                if moved_here:  # listed again under the URL it was redirected to: adopt that row
+                    conn.execute("UPDATE feeds SET config_url = ? WHERE id = ?", (spec.url, moved_here[0]))
+                    existing[spec.url] = 0
+                else:
+                    conn.execute(
+                        "INSERT INTO feeds (url, config_url, name, interval_seconds, active, next_check_at,"
+                        " created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+                        (spec.url, spec.url, spec.name, spec.interval, now, now, now),
+                    )
                     added.append(spec.url)
-                conn.execute(
-                    "UPDATE feeds SET name = ?, interval_seconds = ?, active = 1,"
-                    " next_check_at = CASE WHEN active = 0 THEN ? ELSE next_check_at END, updated_at = ?"
-                    " WHERE url = ? AND (name IS NOT ? OR interval_seconds IS NOT ? OR active = 0)",
-                    (spec.name, spec.interval, now, now, spec.url, spec.name, spec.interval),
-                )
+                    continue
+            if not existing[spec.url]:
+                added.append(spec.url)
+            conn.execute(
+                "UPDATE feeds SET name = ?, interval_seconds = ?, active = 1,"
+                " next_check_at = CASE WHEN active = 0 THEN ? ELSE next_check_at END, updated_at = ?"
+                " WHERE COALESCE(config_url, url) = ? AND (name IS NOT ? OR interval_seconds IS NOT ? OR active = 0)",
+                (spec.name, spec.interval, now, now, spec.url, spec.name, spec.interval),
+            )
         removed = [url for url, active in existing.items() if active and url not in wanted]
         for url in removed:
-            conn.execute("UPDATE feeds SET active = 0, updated_at = ? WHERE url = ?", (now, url))
+            conn.execute("UPDATE feeds SET active = 0, updated_at = ? WHERE COALESCE(config_url, url) = ?", (now, url))
     return added, removed
 
 
@@ -79,18 +85,29 @@ def record_feed_success(
     ttl_seconds: int | None = None,
     parse_warning: str | None = None,
     url: str | None = None,
+    content_hash: str | None = None,
+    unchanged: bool = False,
 ) -> None:
-    """A successful poll (200 or 304): store validators and schedule, reset the error state."""
+    """A successful poll (200 or 304): store validators and schedule, reset the error state.
+
+    A 200 replaces the validators with the ones just sent (a server that stops sending an ETag must not be asked
+    with a stale one); a 304 keeps the stored ones unless it sends new ones. ``unchanged`` (a 200 whose body hash
+    equals ``content_hash``) keeps the feed's hints and warning like a 304 does.
+    """
     now = utc_now()
+    keep = status_code == 304 or unchanged
     with transaction(db) as conn:
         conn.execute(
             "UPDATE feeds SET last_checked_at = ?, last_success_at = ?, next_check_at = ?, last_status_code = ?,"
-            " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
-            " title = COALESCE(?, title), site_url = COALESCE(?, site_url), ttl_seconds = COALESCE(?, ttl_seconds),"
-            " parse_warning = ?, error_kind = NULL, error_message = NULL, error_count = 0, healthy = 1,"
-            " updated_at = ? WHERE id = ?",
-            (now, now, next_check_at, status_code, etag, last_modified, title, site_url, ttl_seconds,
-             parse_warning, now, feed_id),
+            " etag = CASE WHEN ? THEN COALESCE(?, etag) ELSE ? END,"
+            " last_modified = CASE WHEN ? THEN COALESCE(?, last_modified) ELSE ? END,"
+            " title = COALESCE(?, title), site_url = COALESCE(?, site_url),"
+            " ttl_seconds = CASE WHEN ? THEN ttl_seconds ELSE ? END,"
+            " parse_warning = CASE WHEN ? THEN parse_warning ELSE ? END,"
+            " content_hash = COALESCE(?, content_hash),"
+            " error_kind = NULL, error_message = NULL, error_count = 0, healthy = 1, updated_at = ? WHERE id = ?",
+            (now, now, next_check_at, status_code, keep, etag, etag, keep, last_modified, last_modified, title,
+             site_url, keep, ttl_seconds, keep, parse_warning, content_hash, now, feed_id),
         )
         if url:
             _move_feed(conn, feed_id, url, now)
@@ -129,3 +146,16 @@ def record_feed_error(
             (now, kind, message[:2000], feed_id, url, run_id),
         )
         return conn.execute("SELECT error_count FROM feeds WHERE id = ?", (feed_id,)).fetchone()[0]
+
+
+def list_feeds(db: sqlite_utils.Database, *, include_removed: bool = False) -> list[dict[str, Any]]:
+    """Every feed with its health and how many entries and articles it brought, for ``pactwatch feeds list``."""
+    sql = (
+        "SELECT f.id, f.url, f.config_url, f.name, f.title, f.site_url, f.active, f.healthy, f.error_count,"
+        " f.error_kind, f.error_message, f.parse_warning, f.last_status_code, f.last_checked_at, f.last_success_at,"
+        " f.next_check_at, f.interval_seconds, f.ttl_seconds,"
+        " (SELECT count(*) FROM entries e WHERE e.feed_id = f.id) AS entries FROM feeds f"
+    )
+    if not include_removed:
+        sql += " WHERE f.active = 1"
+    return [dict(row) for row in db.query(sql + " ORDER BY f.id")]

@@ -306,5 +306,11 @@ def m003_feed_config_url(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url]
+def m004_feed_content_hash(conn: sqlite3.Connection) -> None:
+    """``feeds.content_hash``: hash of the last feed body parsed, so an unchanged body from a server that sends
+    no validators is not parsed again."""
+    conn.execute("ALTER TABLE feeds ADD COLUMN content_hash TEXT")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url, m004_feed_content_hash]
 SCHEMA_VERSION = len(MIGRATIONS)

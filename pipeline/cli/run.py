@@ -1,4 +1,8 @@
-"""``pactwatch run``: the daemon, or one full cycle with ``--once``; ``pactwatch reprocess``."""
+"""``pactwatch run``: the daemon, or one full cycle with ``--once``; ``pactwatch reprocess``.
+
+Long work shows progress on stderr: a bar on a terminal, log lines otherwise. SIGTERM/SIGINT stop one-shot work
+after the current item (a second signal aborts); the daemon handles its own signals.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import click
 
 from pipeline.cli.common import open_settings_db, settings_options
 from pipeline.config import Settings
+from pipeline.progress import progress_reporter
 
 
 @click.command()
@@ -13,15 +18,16 @@ from pipeline.config import Settings
 @click.option("--once", is_flag=True, help="Run one full cycle over every active feed, then exit.")
 def run(settings: Settings, once: bool) -> None:
     """Poll feeds, process articles and send digests until SIGTERM/SIGINT (or once, with --once)."""
+    from pipeline.daemon import run_daemon, stop_on_signals
+
     if once:
         from pipeline.cycle import run_cycle
 
         db = open_settings_db(settings)
-        report = run_cycle(settings, db, every=True)
+        with stop_on_signals() as stop, progress_reporter() as progress:
+            report = run_cycle(settings, db, every=True, stop=stop, progress=progress)
         click.echo(report.summary())
         return
-    from pipeline.daemon import run_daemon
-
     run_daemon(settings)
 
 
@@ -30,11 +36,13 @@ def run(settings: Settings, once: bool) -> None:
 def reprocess(settings: Settings) -> None:
     """Recompute entities, events and partnerships from stored article text with the current NLP."""
     from pipeline.cycle import reprocess as reprocess_articles
+    from pipeline.daemon import stop_on_signals
 
     db = open_settings_db(settings)
-    report = reprocess_articles(settings, db)
+    with stop_on_signals() as stop, progress_reporter() as progress:
+        report = reprocess_articles(settings, db, stop=stop, progress=progress)
     click.echo(f"reprocessed {report.articles_analysed} articles: {report.new_events} events,"
-               f" {report.errors} errors in {report.seconds:.1f} s")
+               f" {report.errors} errors in {report.seconds:.1f} s{' (stopped early)' if stop.is_set() else ''}")
 
 
 COMMANDS = [run, reprocess]

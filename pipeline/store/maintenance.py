@@ -45,12 +45,21 @@ def purge_raw_html(db: sqlite_utils.Database, *, older_than_days: int, now: date
             return purged
 
 
-def checkpoint_wal(db: sqlite_utils.Database) -> tuple[bool, int, int]:
-    """Copy the WAL into the database and truncate it when no reader needs it: (busy, wal frames, checkpointed)."""
+def checkpoint_wal(db: sqlite_utils.Database, *, wait_seconds: float = 2.0) -> tuple[bool, int, int]:
+    """Copy the WAL into the database and truncate it when no reader needs it: (busy, wal frames, checkpointed).
+
+    A reader holding an old snapshot (an analyst's long query) makes it wait at most ``wait_seconds``, then it
+    copies what it can and reports busy; the next run finishes the job.
+    """
     conn = db.conn
     if conn.in_transaction:
         conn.commit()
-    busy, frames, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    previous = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+    try:
+        busy, frames, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(previous)}")
     return bool(busy), max(frames, 0), max(done, 0)
 
 

@@ -1,0 +1,37 @@
+"""``pactwatch graph --out FILE``: the partner network as a PNG, SVG or PDF picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.cli.common import open_settings_db, parse_since, settings_options
+from pipeline.config import Settings
+from pipeline.errors import UsageError
+
+
+@click.command()
+@settings_options
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Image to write; .png, .svg or .pdf picks the format.")
+@click.option("--since", metavar="WHEN", help="Only events dated after 30d, 2w or an ISO date.")
+@click.option("--until", metavar="WHEN", help="Only events dated up to this ISO date (or 7d ago...).")
+@click.option("--country", metavar="CODE", help="Only partnerships involving this actor code (JPN, EU...).")
+def graph(settings: Settings, out: Path, since: str | None, until: str | None, country: str | None) -> None:
+    """Draw the partner network: actors as nodes, partnerships as edges weighted by mentions, coloured by type.
+
+    An event's date is the date it states, else its article's publication date.
+    """
+    try:
+        from pipeline.graph import FORMATS, write_graph
+    except ImportError as exc:
+        raise UsageError(f"pactwatch graph needs the web extra (pip install 'pactwatch[web]'): {exc}") from None
+    if out.suffix.lstrip(".").lower() not in FORMATS:
+        raise UsageError(f"--out must end in {', '.join('.' + f for f in FORMATS)}, got {out.name!r}")
+    db = open_settings_db(settings)
+    summary = write_graph(db, out, since=parse_since(since), until=parse_since(until), country=country)
+    click.echo(f"wrote {summary.path}: {summary.actors} actors, {summary.links} links, {summary.mentions} mentions")
+
+
+COMMANDS = [graph]

@@ -1,0 +1,33 @@
+"""``pactwatch serve``: Datasette over the database, read-only, with the project's canned queries."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline.cli.common import settings_options
+from pipeline.config import Settings
+from pipeline.errors import UsageError
+
+
+@click.command()
+@settings_options
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="PACTWATCH_SERVE_HOST",
+              help="Interface to listen on [env PACTWATCH_SERVE_HOST].")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), envvar="PACTWATCH_SERVE_PORT",
+              help="Port to listen on [env PACTWATCH_SERVE_PORT].")
+@click.option("--immutable", is_flag=True,
+              help="Open the file as immutable: faster, but only for a snapshot copy nothing writes to.")
+def serve(settings: Settings, host: str, port: int, immutable: bool) -> None:
+    """Browse and query the database in Datasette (read-only): descriptions, facets, canned queries."""
+    try:
+        from pipeline.serve import serve as run_server
+    except ImportError as exc:
+        raise UsageError(f"pactwatch serve needs the web extra (pip install 'pactwatch[web]'): {exc}") from None
+    path = settings.database.path
+    if immutable and not path.exists():
+        raise UsageError(f"no database at {path}")
+    click.echo(f"serving {path} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    run_server(path, host=host, port=port, immutable=immutable, busy_timeout=settings.database.busy_timeout)
+
+
+COMMANDS = [serve]

@@ -1,0 +1,72 @@
+"""Datasette over the database, read-only, with the project's descriptions, facets and canned queries.
+
+The metadata ships as package data (``pipeline/web/metadata.yaml``). The live database is opened ``mode=ro`` (it
+sees the daemon's writes as they commit); ``immutable`` is for a snapshot copy no process writes to. Datasette runs
+no write queries here: no canned query writes and every arbitrary SQL query goes through a read-only connection.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.store import open_db
+
+_TEMPLATE_NAME = "pactwatch"
+SETTINGS = {"default_page_size": 50, "sql_time_limit_ms": 5000, "truncate_cells_html": 300, "facet_time_limit_ms": 500}
+
+
+@cache
+def _template() -> dict[str, Any]:
+    text = resources.files("pipeline").joinpath("web/metadata.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def database_name(path: Path | str) -> str:
+    """The name Datasette gives a database file (its stem), which is also its URL path."""
+    return Path(path).stem
+
+
+def build_metadata(path: Path | str) -> dict[str, Any]:
+    """The Datasette metadata dict for the database at ``path``."""
+    metadata = copy.deepcopy(_template())
+    metadata["databases"] = {database_name(path): metadata["databases"].pop(_TEMPLATE_NAME)}
+    return metadata
+
+
+def canned_queries() -> dict[str, dict[str, Any]]:
+    """The canned queries by name (title, description, sql)."""
+    return copy.deepcopy(_template()["databases"][_TEMPLATE_NAME]["queries"])
+
+
+def described_tables() -> dict[str, dict[str, Any]]:
+    """Table and view metadata by name (description, columns, facets)."""
+    return copy.deepcopy(_template()["databases"][_TEMPLATE_NAME]["tables"])
+
+
+def make_app(path: Path | str, *, immutable: bool = False, busy_timeout: float = 30.0) -> Any:
+    """A configured ``Datasette`` instance over ``path``; the database is created and migrated first if needed."""
+    from datasette.app import Datasette
+
+    path = Path(path)
+    if not immutable:
+        open_db(path, busy_timeout=busy_timeout).close()  # apply pending migrations (views, FTS) before serving
+    files = {"immutables": [str(path)]} if immutable else {"files": [str(path)]}
+    return Datasette(**files, metadata=build_metadata(path), settings=SETTINGS, cors=False)
+
+
+def serve(path: Path | str, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False,
+          busy_timeout: float = 30.0) -> None:
+    """Run Datasette with uvicorn until interrupted."""
+    import asyncio
+
+    import uvicorn
+
+    datasette = make_app(path, immutable=immutable, busy_timeout=busy_timeout)
+    asyncio.run(datasette.invoke_startup())
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)

@@ -7,11 +7,13 @@ its input from the database and commits each item's output in its own transactio
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlite_utils
 
@@ -117,7 +119,7 @@ def run_cycle(settings: Settings, db: sqlite_utils.Database, *, every: bool = Fa
     try:
         feeds = store.due_feeds(db, every=every)
         mark = time.monotonic()
-        asyncio.run(fetch_stage(settings, db, feeds, report, stop, progress))
+        asyncio.run(_until_stopped(fetch_stage(settings, db, feeds, report, stop, progress), stop))
         report.stage_seconds["fetch"] = time.monotonic() - mark
         mark = time.monotonic()
         if not stop.is_set():
@@ -133,8 +135,23 @@ def run_cycle(settings: Settings, db: sqlite_utils.Database, *, every: bool = Fa
         raise
     report.seconds = time.monotonic() - started
     store.finish_run(db, report.run_id, status=status, message=report.summary(), **_counts(report))
-    log.info(report.summary(), extra={"stage": "cycle", "duration_ms": int(report.seconds * 1000)})
+    log.info(report.summary(), extra={"stage": "cycle", "run_id": report.run_id,
+                                      "duration_ms": int(report.seconds * 1000)})
     return report
+
+
+async def _until_stopped(work: Coroutine[Any, Any, Any], stop: threading.Event) -> None:
+    """Run ``work``; once ``stop`` is set, cancel it, cutting in-flight requests short (store writes are
+    synchronous, so a cancellation never lands inside a transaction)."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        await asyncio.wait({task}, timeout=0.1)
+        if stop.is_set() and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if not task.cancelled():
+        task.result()
 
 
 def _counts(report: CycleReport) -> dict[str, int]:

@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -93,8 +93,9 @@ def is_internal_address(address: str) -> bool:
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolve, refuse internal addresses, then connect to the very address that was checked (no rebinding)."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: Callable[[str], bool] = is_internal_address) -> None:
         self._inner = httpcore.AnyIOBackend()
+        self._refuse = refuse
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                           socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
@@ -106,7 +107,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         except (socket.gaierror, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         addresses = list(dict.fromkeys(info[4][0] for info in infos))
-        internal = [a for a in addresses if is_internal_address(a)]
+        internal = [a for a in addresses if self._refuse(a)]
         if internal:
             raise FetchError("forbidden_address", f"{host} resolves to internal address {internal[0]}; refused")
         error: Exception = httpcore.ConnectError(f"no address for {host}")
@@ -128,14 +129,14 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport (exception mapping, streaming) over a pool whose connections are guarded."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, refuse: Callable[[str], bool]) -> None:
         super().__init__(limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(),
+            network_backend=_GuardedBackend(refuse),
         )
 
 
@@ -143,16 +144,18 @@ class Fetcher:
     """One ``httpx.AsyncClient`` with a global and a per-host concurrency limit. Use as an async context manager.
 
     ``requests`` and ``bytes_received`` (bytes on the wire, before decompression) count everything fetched.
+    ``refuse_address`` decides which resolved addresses are refused unless ``allow_private_addresses``.
     """
 
-    def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None, *,
+                 refuse_address: Callable[[str], bool] = is_internal_address) -> None:
         self.settings = settings
         self._global = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
         limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency,
                               keepalive_expiry=KEEPALIVE_EXPIRY)
         if transport is None and not settings.allow_private_addresses:
-            transport = _GuardedTransport(limits)
+            transport = _GuardedTransport(limits, refuse_address)
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(settings.timeout, connect=min(CONNECT_TIMEOUT, settings.timeout)),

@@ -71,7 +71,7 @@ class Daemon:
         self.scheduler.add_job(self._job(self.digest), _digest_trigger(self.settings), id="digest", name="digest",
                                misfire_grace_time=6 * 3600)
         self.scheduler.add_job(self._job(self.maintenance),
-                               CronTrigger.from_crontab(sched.maintenance_cron, timezone=UTC),
+                               cron_trigger(sched.maintenance_cron),
                                id="maintenance", name="maintenance", misfire_grace_time=6 * 3600)
 
     def poll(self) -> None:
@@ -84,8 +84,8 @@ class Daemon:
     def digest(self) -> None:
         try:
             from pipeline.digest import send_due_digests
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("pipeline.digest",):
+        except ImportError as exc:
+            if exc.name != "pipeline.digest":  # a dependency missing inside the digest module is a real fault
                 raise
             log.warning("digest module not available", extra={"stage": "digest"})
             return
@@ -188,11 +188,31 @@ class Daemon:
         log.info("daemon stopped", extra={"stage": "daemon"})
 
 
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """A 5-field crontab in UTC with crontab's weekday numbers (0 or 7 = Sunday), which APScheduler 3's
+    ``from_crontab`` would read as Monday-based; numeric weekdays are translated to names."""
+    minute, hour, day, month, weekday = expression.split()
+    parts = []
+    for part in weekday.split(","):
+        base, _, step = part.partition("/")
+        first, _, last = base.partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            parts.append(part)  # '*', '*/2' or names: APScheduler reads them as crontab does
+            continue
+        numbers = range(int(first), int(last or (7 if step else first)) + 1, int(step or 1))
+        parts.extend(_WEEKDAYS[n % 7] for n in numbers)
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=",".join(dict.fromkeys(parts)),
+                       timezone=UTC)
+
+
 def _digest_trigger(settings: Settings) -> CronTrigger | OrTrigger:
     """``schedule.digest_cron``, or-ed with each recipient's own cron: ``send_due_digests`` decides who is due."""
     crons = [settings.schedule.digest_cron]
     crons += [r.schedule for r in settings.email.recipients if r.schedule and r.schedule not in crons]
-    triggers = [CronTrigger.from_crontab(cron, timezone=UTC) for cron in crons]
+    triggers = [cron_trigger(cron) for cron in crons]
     return triggers[0] if len(triggers) == 1 else OrTrigger(triggers)
 
 

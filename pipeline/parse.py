@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import feedparser
 import lxml.html
@@ -65,8 +68,8 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     response_headers.setdefault("content-location", url)
     try:
-        parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True,
-                                  resolve_relative_uris=True)
+        parsed = _json_feed(body) or feedparser.parse(body, response_headers=response_headers, sanitize_html=True,
+                                                      resolve_relative_uris=True)
     except Exception as exc:  # feedparser is defensive, but a hostile body must never crash the cycle
         raise ParseError("parse_error", f"feedparser failed: {type(exc).__name__}: {exc}", url=url) from None
     warning = None
@@ -84,9 +87,10 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str] | None = None) -> 
             entries.append(entry)
     if skipped:
         warning = "; ".join(filter(None, [warning, f"{skipped} unreadable entries skipped"]))
-    if not parsed.get("version") and not entries:
-        raise ParseError(_no_feed_kind(body, response_headers), warning or "no feed found in the response", url=url)
     feed = parsed.get("feed", {})
+    unreadable = parsed.get("bozo") and not feed.get("title")  # ill-formed, and not even a channel title was read
+    if not entries and (not parsed.get("version") or unreadable):
+        raise ParseError(_no_feed_kind(body, response_headers), warning or "no feed found in the response", url=url)
     return ParsedFeed(
         title=plain_text(feed.get("title")),
         site_url=feed.get("link"),
@@ -104,6 +108,40 @@ def _no_feed_kind(body: bytes, headers: dict[str, str]) -> str:
     if head.startswith((b"<", b"{")):
         return "parse_error"
     return "not_a_feed"
+
+
+def _json_feed(body: bytes) -> dict[str, Any] | None:
+    """A JSON Feed (jsonfeed.org, versions 1 and 1.1) in feedparser's shape; None when the body is not one."""
+    if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
+        return None
+    entries = []
+    for item in data.get("items") or []:
+        if not isinstance(item, dict):
+            continue
+        entries.append({
+            "id": str(item.get("id") or item.get("url") or "") or None,
+            "link": item.get("url") or item.get("external_url"),
+            "title": item.get("title"),
+            "summary": item.get("summary") or item.get("content_html") or item.get("content_text"),
+            "published_parsed": _iso_struct(item.get("date_published")),
+            "updated_parsed": _iso_struct(item.get("date_modified")),
+        })
+    return {"version": "json1", "bozo": False, "entries": entries,
+            "feed": {"title": data.get("title"), "link": data.get("home_page_url")}}
+
+
+def _iso_struct(value: object) -> time.struct_time | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).utctimetuple()
 
 
 def _dedupe(entries: list[Entry]) -> list[Entry]:

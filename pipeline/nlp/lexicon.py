@@ -1,0 +1,101 @@
+"""The event vocabulary (``models/patterns/lexicon.tsv``) as sets the event reader can test tokens against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from pipeline.nlp.assets import Assets
+
+MODALS = frozenset({"will", "would", "shall", "could", "may", "might", "should", "'ll", "wo"})
+# Nouns that name an action on an instrument: "the signing of the agreement", "the launch of the dialogue".
+NOMINAL_STATUS = {
+    "signing": "signed",
+    "signature": "signed",
+    "conclusion": "signed",
+    "ratification": "signed",
+    "adoption": "signed",
+    "launch": "launched",
+    "establishment": "launched",
+    "creation": "launched",
+    "entry": "in_force",
+    "implementation": "in_force",
+    "suspension": "ended",
+    "termination": "ended",
+    "meeting": "held",
+}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Cue sets by category; multi-word terms are tuples of lemmas."""
+
+    anchors: dict[str, str]
+    title_anchors: dict[str, str]
+    status: dict[str, str]
+    phrasal_status: dict[tuple[str, ...], str]
+    bare: dict[str, tuple[str, str]]
+    phrasal_bare: dict[tuple[str, ...], tuple[str, str]]
+    hedges: frozenset[str]
+    negations: frozenset[str]
+    phrasal_negations: frozenset[tuple[str, ...]]
+    talks: frozenset[str]
+    held: frozenset[str]
+    mention: frozenset[str]
+    pairs: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def from_assets(cls, assets: Assets) -> Lexicon:
+        """Build the sets from the ``lexicon.tsv`` categories."""
+        status = assets.terms("status")
+        bare = {k: tuple(v.split(":")) for k, v in assets.terms("bare").items()}
+        negs = assets.terms("neg")
+        return cls(
+            anchors=dict(assets.terms("anchor")),
+            title_anchors=dict(assets.terms("title_anchor")),
+            status={k: v for k, v in status.items() if " " not in k},
+            phrasal_status={tuple(k.split()): v for k, v in status.items() if " " in k},
+            bare={k: v for k, v in bare.items() if " " not in k},  # type: ignore[misc]
+            phrasal_bare={tuple(k.split()): v for k, v in bare.items() if " " in k},  # type: ignore[misc]
+            hedges=frozenset(assets.terms("hedge")),
+            negations=frozenset(k for k in negs if " " not in k),
+            phrasal_negations=frozenset(tuple(k.split()) for k in negs if " " in k),
+            talks=frozenset(assets.terms("talks")),
+            held=frozenset(assets.terms("held")),
+            mention=frozenset(assets.terms("mention")),
+            pairs=tuple(sorted((tuple(k.split()) for k in assets.terms("pair")), key=len, reverse=True)),
+        )
+
+    def anchor_type(self, token: Token, titled: bool = False) -> str | None:
+        """The event type a noun names, if it is an instrument noun."""
+        lemma = token.lemma_.lower()
+        if lemma in self.anchors:
+            return self.anchors[lemma]
+        if token.lower_ in self.anchors:
+            return self.anchors[token.lower_]
+        if titled:
+            return self.title_anchors.get(lemma) or self.title_anchors.get(token.lower_)
+        return None
+
+    def phrasal(self, verb: Token, table: dict[tuple[str, ...], str] | dict) -> object | None:
+        """Match a phrasal verb ("take place", "enter into force", "set up") on ``verb`` and its dependents."""
+        words = [verb.lemma_.lower()]
+        for child in verb.children:
+            if child.dep_ in ("prt", "dobj", "prep", "advmod", "acomp"):
+                words.append(child.lemma_.lower())
+                words.extend(g.lemma_.lower() for g in child.children if g.dep_ == "pobj")
+        for phrase, value in table.items():
+            if phrase[0] == words[0] and all(word in words[1:] for word in phrase[1:]):
+                return value
+        return None
+
+    def verb_status(self, verb: Token) -> str | None:
+        """The status a verb gives to the instrument it governs."""
+        return self.phrasal(verb, self.phrasal_status) or self.status.get(verb.lemma_.lower())  # type: ignore[return-value]
+
+    def is_negation(self, token: Token) -> bool:
+        """A negation or exclusion cue word (not, without, fail, stall, standstill ...)."""
+        return token.lemma_.lower() in self.negations or token.lower_ in self.negations or (
+            token.pos_ == "VERB" and self.phrasal(token, {p: True for p in self.phrasal_negations}) is not None
+        )

@@ -1,0 +1,340 @@
+"""Dependency-parse rules of the event reader: governing verb, status, hedge, negation, participants, names.
+
+Each rule takes an anchor token (an instrument noun, or an event verb) of a parsed sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from pipeline.nlp.lexicon import MODALS, NOMINAL_STATUS, Lexicon
+
+NOUNS = ("NOUN", "PROPN", "PRON", "NUM")
+VERBS = ("VERB", "AUX")
+CLAUSES = frozenset({"relcl", "advcl", "ccomp", "parataxis", "csubj", "acl", "xcomp", "mark", "conj_clause"})
+SKIP_PREPS = frozenset(
+    {"in", "at", "during", "after", "before", "since", "until", "within", "across", "near", "amid", "despite",
+     "following", "under", "through", "via", "over", "against", "around", "ahead"}
+)
+PARTNER_PREPS = frozenset({"with", "alongside"})
+BETWEEN_PREPS = frozenset({"between", "among", "amongst"})
+LIST_PREPS = frozenset({"including", "like", "notably", "especially", "incl"})
+EXCLUDING_PREPS = frozenset({"without", "excluding", "except", "barring"})
+NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
+XCOMP_HEDGES = frozenset({"set", "due", "poised", "likely", "ready", "expected", "about"})
+RELATIVES = frozenset({"which", "that", "who", "whom", "whose"})
+
+
+@dataclass
+class Governor:
+    """Where an anchor sits: the verb governing it, the nouns and prepositions on the way, nesting."""
+
+    verb: Token | None
+    chain: list[Token] = field(default_factory=list)
+    nested: bool = False
+    participle: Token | None = None  # "the agreement, signed by ..." (an acl/relcl trigger on the anchor)
+
+
+@dataclass
+class Participants:
+    """The actor codes tied to one anchor, by the syntactic role that tied them."""
+
+    subject: set[str] = field(default_factory=set)
+    partner: set[str] = field(default_factory=set)
+    between: set[str] = field(default_factory=set)
+    other: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    excluded: set[str] = field(default_factory=set)
+    pair: bool = False
+
+    @property
+    def all(self) -> set[str]:
+        return self.subject | self.partner | self.between | self.other | self.listed
+
+    @property
+    def direct(self) -> bool:
+        return len(self.all) >= 2
+
+    def add(self, group: str, code: str) -> None:
+        getattr(self, group).add(code)
+
+
+def _status_verb(verb: Token, lex: Lexicon) -> bool:
+    lemma = verb.lemma_.lower()
+    return bool(
+        lex.verb_status(verb) or lemma in lex.bare or lemma in lex.hedges or lemma in lex.mention
+        or lex.phrasal(verb, lex.phrasal_bare)
+    )
+
+
+def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool = False) -> Governor:
+    """Climb from the anchor to the verb that governs it, through prepositions and nouns ("talks on ...")."""
+    if is_verb:
+        return Governor(verb=anchor)
+    participle = next(
+        (c for c in anchor.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" and lex.verb_status(c)
+         and (c.tag_ == "VBN" or any(g.lower_ in RELATIVES and g.dep_.startswith("nsubj") for g in c.children))),
+        None,
+    )
+    token = anchor
+    while token.dep_ in ("conj", "appos") and token.head.pos_ in NOUNS and token.head.i != token.i:
+        token = token.head
+    gov = Governor(verb=None, participle=participle)
+    for _ in range(10):
+        head = token.head
+        if head.i == token.i:
+            break
+        if head.pos_ in VERBS or (head.pos_ == "ADJ" and token.dep_ == "prep"):
+            if head.dep_ == "acl" and head.head.lemma_.lower() in lex.talks and not _status_verb(head, lex):
+                gov.chain.extend((head, head.head))
+                token = head.head
+                continue
+            gov.verb = head
+            break
+        if head.i in anchors and token.dep_ != "conj" and anchors[head.i] != "talks":
+            gov.nested = True
+            break
+        gov.chain.append(head)
+        token = head
+    return gov
+
+
+def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
+    """The status the sentence gives the anchor, and whether a word stated it (False: the default)."""
+    scope = [anchor, *gov.chain]
+    for token in scope:
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ == "in" and any(g.lower_ == "force" for g in child.children):
+                return "in_force", True
+    if anchor.lemma_.lower() in lex.held:
+        return "held", True
+    if gov.participle is not None:
+        return lex.verb_status(gov.participle) or "signed", True
+    for token in gov.chain:
+        if token.lemma_.lower() in lex.talks and token.pos_ in NOUNS:
+            exploratory = any(c.lower_ in ("exploratory", "preliminary") for c in token.children)
+            return ("planned" if exploratory else "negotiating"), True
+    if anchor.lemma_.lower() in lex.talks:
+        return "negotiating", True
+    if gov.verb is not None:
+        status = lex.verb_status(gov.verb)
+        if status == "in_force" and gov.verb.lemma_.lower() == "have" and anchor.dep_ != "dobj":
+            status = None
+        if status:
+            return status, True
+    for token in gov.chain:
+        status = NOMINAL_STATUS.get(token.lemma_.lower())
+        if status:
+            return status, True
+    return "in_force", False
+
+
+def _verb_chain(verb: Token | None) -> list[Token]:
+    chain: list[Token] = []
+    while verb is not None and len(chain) < 4:
+        chain.append(verb)
+        climbs = verb.dep_ in ("xcomp", "ccomp", "conj", "advcl") and verb.head.i != verb.i
+        if climbs and verb.head.pos_ in (*VERBS, "ADJ"):
+            verb = verb.head
+        elif verb.dep_ == "pcomp" and verb.head.head.pos_ in VERBS:
+            verb = verb.head.head
+        else:
+            break
+    return chain
+
+
+def hedged(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
+    """True when the event is only planned: will/plans to/intends to/expected to, "future", "proposed" ..."""
+    for token in (anchor, *gov.chain):
+        if any(c.dep_ in ("amod", "compound") and c.lemma_.lower() in lex.hedges for c in token.children):
+            return True
+    for number, verb in enumerate(_verb_chain(gov.verb)):
+        if number and verb.lemma_.lower() in lex.hedges | XCOMP_HEDGES:
+            return True
+        if any(c.dep_ in ("aux", "auxpass") and (c.lower_ in MODALS or c.lemma_.lower() in MODALS)
+               for c in verb.children):
+            return True
+        if number == 0 and verb.lemma_.lower() in lex.hedges and verb.lemma_.lower() not in lex.status:
+            return True
+        if verb.dep_ not in ("xcomp", "pcomp"):
+            break
+    return False
+
+
+def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
+    """True when the sentence says the event did not happen (not, no, without, failed to, stalled ...)."""
+    for token in (anchor, *gov.chain):
+        if any(c.dep_ in ("det", "neg") and c.lower_ in ("no", "not", "never") for c in token.children):
+            return True
+        if token.pos_ == "ADP" and token.lower_ in EXCLUDING_PREPS:
+            return True
+        if token.pos_ in NOUNS and token is not anchor and lex.is_negation(token):
+            return True
+        if any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" and lex.is_negation(c) for c in token.children):
+            return True
+    chain = _verb_chain(gov.verb)
+    for number, verb in enumerate(chain):
+        if lex.is_negation(verb):
+            return True
+        if any(c.dep_ == "neg" for c in verb.children):
+            direct = anchor.dep_ in ("dobj", "nsubjpass") or anchor.head.dep_ == "prep" or _status_verb(verb, lex)
+            if number or direct or anchor.i == verb.i:
+                return True
+        for child in verb.children:
+            if child.i == anchor.i or child.dep_ in CLAUSES:
+                continue
+            grand = [child, *(g for g in child.children if g.dep_ in ("pobj", "dobj", "attr", "acomp"))]
+            if any(t.pos_ in ("NOUN", "ADJ") and lex.is_negation(t) for t in grand):
+                return True
+        if verb.dep_ not in ("xcomp", "pcomp", "conj"):
+            break
+    return False
+
+
+def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[int], skip: set[int]) -> None:
+    stack = [(root, group)]
+    while stack:
+        token, current = stack.pop()
+        if token.i in skip:
+            continue
+        if token.i in actor_of:
+            who.add(current, actor_of[token.i][1])
+        if token.i in pairs:
+            who.pair = True
+        for child in token.children:
+            if child.dep_ in CLAUSES or child.i in skip:
+                continue
+            word = child.lower_
+            if child.dep_ == "prep":
+                if word in SKIP_PREPS:
+                    continue
+                if word in EXCLUDING_PREPS:
+                    stack.append((child, "excluded"))
+                    continue
+                if word in LIST_PREPS or (word == "as" and any(c.lower_ == "such" for c in child.children)):
+                    stack.append((child, "listed"))
+                    continue
+                if current not in ("listed", "excluded"):
+                    if word in PARTNER_PREPS:
+                        stack.append((child, "partner"))
+                        continue
+                    if word in BETWEEN_PREPS:
+                        stack.append((child, "between"))
+                        continue
+            stack.append((child, current))
+
+
+def subjects_of(verb: Token) -> list[Token]:
+    """The subject tokens of a verb, inherited through xcomp/conj/advcl and relative clauses."""
+    for _ in range(5):
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "agent", "expl")]
+        subjects = [c for c in subjects if c.dep_ != "expl"]
+        if subjects:
+            if verb.dep_ == "relcl" and any(s.lower_ in RELATIVES for s in subjects):
+                return [verb.head]
+            return subjects
+        if verb.dep_ in ("acl", "relcl"):
+            noun = verb.head
+            if noun.dep_ in ("attr", "oprd") and noun.head.pos_ in VERBS:
+                return [noun, *subjects_of(noun.head)]
+            return [noun]
+        if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp") and verb.head.i != verb.i:
+            verb = verb.head
+        elif verb.dep_ == "pcomp" and verb.head.head.i != verb.head.i:
+            verb = verb.head.head
+        else:
+            break
+    return []
+
+
+def participants_of(
+    anchor: Token, gov: Governor, actor_of: dict, pairs: set[int], lex: Lexicon
+) -> Participants:
+    """The actors tied to the anchor: its own modifiers and phrases, then its governing verb's arguments."""
+    who = Participants()
+    is_verb = gov.verb is not None and gov.verb.i == anchor.i
+    anchors_conj = {c.i for c in anchor.children if c.dep_ == "conj"}
+    if not is_verb:
+        walk(anchor, "other", who, actor_of, pairs, anchors_conj)
+    for noun in gov.chain:
+        if noun.pos_ not in NOUNS:
+            continue
+        for child in noun.children:
+            if child.dep_ in ("compound", "amod", "poss", "nmod"):
+                walk(child, "other", who, actor_of, pairs, set())
+            elif child.dep_ == "prep" and child.lower_ in PARTNER_PREPS:
+                walk(child, "partner", who, actor_of, pairs, set())
+            elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
+                walk(child, "between", who, actor_of, pairs, set())
+    verb = gov.participle or gov.verb
+    if verb is None:
+        return who
+    inside = {anchor.i, *(t.i for t in gov.chain)}
+    if not _status_verb(verb, lex):
+        for child in verb.children:
+            if child.dep_ == "prep" and child.lower_ in PARTNER_PREPS | BETWEEN_PREPS:
+                group = "partner" if child.lower_ in PARTNER_PREPS else "between"
+                walk(child, group, who, actor_of, pairs, inside)
+        return who
+    if gov.participle is None:
+        for subject in subjects_of(verb):
+            if subject.i not in inside:
+                walk(subject, "subject", who, actor_of, pairs, inside)
+    for child in verb.children:
+        if child.i in inside:
+            continue
+        if child.dep_ in ("dobj", "dative", "attr", "oprd", "iobj"):
+            walk(child, "other", who, actor_of, pairs, inside)
+        elif child.dep_ == "agent":
+            walk(child, "subject", who, actor_of, pairs, inside)
+        elif child.dep_ == "prep" and child.lower_ in PARTNER_PREPS:
+            walk(child, "partner", who, actor_of, pairs, inside)
+        elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
+            walk(child, "between", who, actor_of, pairs, inside)
+        elif child.dep_ == "prep" and child.lower_ in ("to", "from", "by", "upon", "on") and is_verb:
+            walk(child, "partner", who, actor_of, pairs, inside)
+    return who
+
+
+def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
+    """The instrument's name: registry canonical, the capitalised name, or the noun phrase ("free trade agreement")."""
+    if span is not None:
+        if span.label_ and span.label_ != "INSTRUMENT":
+            return span.label_, True
+        words = list(span)
+        while words and words[0].lower_ in ("the", "a", "an"):
+            words = words[1:]
+        text = span.doc[words[0].i : words[-1].i + 1].text if words else span.text
+        return text, True
+    left = [c for c in anchor.lefts if c.dep_ in ("compound", "amod", "nmod", "npadvmod", "punct", "nummod")]
+    start = min((t.left_edge.i for t in left), default=anchor.i)
+    end = anchor.i + 1
+    if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
+        for child in anchor.rights:
+            dated = any(t.ent_type_ == "DATE" for t in child.subtree)
+            if child.dep_ == "prep" and child.lower_ in NAME_PREPS and not dated:
+                end = min(child.right_edge.i + 1, end + 10)
+                break
+    words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
+    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case")):
+        words = words[1:]
+    text = " ".join(t.text for t in words).replace(" - ", "-").replace(" – ", "–")
+    return (text or anchor.text), False
+
+
+def mentioned(verb: Token, lex: Lexicon) -> list[Token] | None:
+    """For "makes no reference to X", "does not mention X", "omits X", "leaves X out": the tokens naming X."""
+    lemma = verb.lemma_.lower()
+    left_out = lemma == "leave" and any(c.lower_ == "out" for c in verb.children)
+    if verb.pos_ == "VERB" and (lemma in lex.mention or left_out):
+        negative = lex.is_negation(verb) or any(c.dep_ == "neg" for c in verb.children) or lemma == "leave"
+        if not negative:
+            return None
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
+        objects += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "of") for g in c.children]
+        return objects or None
+    if verb.pos_ == "NOUN" and lemma in lex.mention and any(c.lower_ == "no" for c in verb.children):
+        return [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "of")] or None
+    return None

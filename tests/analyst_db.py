@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
+import httpx
 import sqlite_utils
 
 from pipeline import store
@@ -81,3 +90,44 @@ def build(db: sqlite_utils.Database) -> None:
                "The Commission announced Global Gateway investments with India for clean hydrogen.",
                on=date(2024, 3, 5))],
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(db_path: Path, cwd: Path, *extra: str) -> Iterator[str]:
+    """``pactwatch serve`` as a subprocess on a free 127.0.0.1 port; yields its base URL once it answers."""
+    port = free_port()
+    log = (cwd / f"serve-{port}.log").open("w")  # a file, not a pipe: nobody reads it while the server runs
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "serve", "--db", str(db_path), "--port", str(port), *extra],
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PACTWATCH_")},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"pactwatch serve exited {proc.returncode}: {log.name}")
+            try:
+                if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("pactwatch serve did not answer within 30 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

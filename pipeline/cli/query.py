@@ -11,6 +11,11 @@ from pipeline.store import iter_events, iter_partnerships
 
 EVENT_TYPES = ("agreement", "partnership", "programme", "cooperation")
 STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", "ended")
+# csv carries every field in a fixed order (pandas-friendly); the table shows the most useful few.
+PARTNERSHIP_FIELDS = ["id", "type", "status", "participants", "instrument", "first_seen", "last_seen", "first_reported",
+                      "last_reported", "mentions", "sources", "confidence", "best_evidence"]
+EVENT_FIELDS = ["id", "type", "status", "participants", "instrument", "negated", "date", "evidence", "confidence",
+                "partnership_id", "extractor_version", "detected_at", "article_url", "article_title"]
 
 
 def _filters(func):
@@ -29,7 +34,8 @@ def partnerships(settings: Settings, since, country, type_, status, limit, fmt) 
     """Partnerships: events merged across articles, newest first (--since filters on first_seen)."""
     db = open_settings_db(settings)
     rows = iter_partnerships(db, since=parse_since(since), country=country, type_=type_, status=status, limit=limit)
-    render(rows, fmt, ["id", "type", "status", "participants", "mentions", "sources", "first_seen", "instrument"])
+    table = ["id", "type", "status", "participants", "mentions", "sources", "first_seen", "instrument"]
+    render(rows, fmt, PARTNERSHIP_FIELDS if fmt == "csv" else table)
 
 
 @click.command()
@@ -42,7 +48,8 @@ def events(settings: Settings, since, country, type_, status, limit, negated, fm
     db = open_settings_db(settings)
     rows = iter_events(db, since=parse_since(since), country=country, type_=type_, status=status, negated=negated,
                        limit=limit)
-    render(rows, fmt, ["id", "type", "status", "participants", "negated", "date", "confidence", "evidence"])
+    table = ["id", "type", "status", "participants", "negated", "date", "confidence", "evidence"]
+    render(rows, fmt, EVENT_FIELDS if fmt == "csv" else table)
 
 
 COMMANDS = [partnerships, events]

@@ -122,6 +122,9 @@ class EmailSettings:
     username: str = _setting("", "SMTP user; the password comes only from PACTWATCH_SMTP_PASSWORD")
     sender: str = _setting("pactwatch@localhost", "From address", _email)
     timeout: float = _setting(30.0, "seconds per SMTP operation", _positive)
+    unsubscribe: str = _setting("", "List-Unsubscribe target (mailto: or https: URL); empty asks the sender by mail",
+                                lambda v: None if not v or re.fullmatch(r"(mailto:|https?://)\S+", v)
+                                else "must be a mailto: or http(s):// URL")
     recipients: list[Recipient] = _setting([], "[[email.recipients]] tables")
     password: str = field(default="", repr=False,
                           metadata={"help": "from PACTWATCH_SMTP_PASSWORD only", "secret": True})

@@ -12,6 +12,16 @@ from pipeline.store.articles import (
     save_article,
 )
 from pipeline.store.db import open_db, parse_utc, schema_version, to_utc_iso, transaction, utc_now
+from pipeline.store.digests import (
+    DigestFilter,
+    Pending,
+    begin_digest,
+    digest_history,
+    finish_digest,
+    last_digest_at,
+    pending_for,
+    record_digest,
+)
 from pipeline.store.events import save_analysis
 from pipeline.store.feeds import (
     FeedSpec,
@@ -28,17 +38,23 @@ from pipeline.store.runs import close_interrupted_runs, finish_run, last_runs, s
 from pipeline.store.search import search_articles
 
 __all__ = [
+    "DigestFilter",
     "FeedSpec",
     "MaintenanceReport",
+    "Pending",
     "actor_count",
     "actor_names",
     "add_entries",
+    "begin_digest",
     "close_interrupted_runs",
+    "digest_history",
     "due_feeds",
     "entry_summary",
+    "finish_digest",
     "finish_run",
     "iter_events",
     "iter_partnerships",
+    "last_digest_at",
     "last_runs",
     "list_feeds",
     "load_actors",
@@ -47,7 +63,9 @@ __all__ = [
     "parse_utc",
     "partner_links",
     "pending_fetches",
+    "pending_for",
     "pending_nlp",
+    "record_digest",
     "record_feed_error",
     "record_feed_success",
     "record_nlp_error",

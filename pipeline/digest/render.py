@@ -1,0 +1,115 @@
+"""Digest content to an e-mail: Jinja2 HTML (autoescaped) and plain text, in a multipart/alternative message."""
+
+from __future__ import annotations
+
+import functools
+import re
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from urllib.parse import urlsplit
+
+import jinja2
+
+from pipeline.config import EmailSettings, Recipient
+from pipeline.digest.select import DigestContent
+from pipeline.errors import DigestError
+
+
+def _oneline(value: object) -> str:
+    """Collapse every run of whitespace (newlines included) to one space."""
+    return re.sub(r"\s+", " ", str(value or "")).strip()
+
+
+def _safe_url(value: object) -> str:
+    """Only http(s) links reach the mail; anything else (``javascript:``, ``data:``) becomes ``#``."""
+    url = _oneline(value)
+    return url if urlsplit(url).scheme.lower() in ("http", "https") else "#"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pipeline", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["oneline"] = _oneline
+    env.filters["safe_url"] = _safe_url
+    return env
+
+
+def subject_for(content: DigestContent) -> str:
+    """``pactwatch: 3 new partnerships, 1 status change`` (or ``nothing new``)."""
+    parts = []
+    if content.partnership_count:
+        n = content.partnership_count
+        parts.append(f"{n} new partnership{'' if n == 1 else 's'}")
+    if content.change_count:
+        n = content.change_count
+        parts.append(f"{n} status change{'' if n == 1 else 's'}")
+    return "pactwatch: " + (", ".join(parts) or "nothing new")
+
+
+def unsubscribe_target(settings: EmailSettings, address: str) -> str:
+    """The List-Unsubscribe URI: ``email.unsubscribe``, else a mail to the sender asking to unsubscribe."""
+    if settings.unsubscribe:
+        return settings.unsubscribe
+    return f"mailto:{settings.sender}?subject=unsubscribe"
+
+
+def _describe(recipient: Recipient | None) -> str:
+    if recipient is None:
+        return ""
+    parts = []
+    if recipient.countries:
+        parts.append("actors " + ", ".join(recipient.countries))
+    if recipient.types:
+        parts.append("types " + ", ".join(recipient.types))
+    if recipient.min_confidence > 0:
+        parts.append(f"confidence at least {recipient.min_confidence:.2f}")
+    return "; ".join(parts)
+
+
+def render_parts(content: DigestContent, settings: EmailSettings, *,
+                 recipient: Recipient | None = None) -> tuple[str, str]:
+    """(plain text, HTML) bodies of a digest."""
+    target = unsubscribe_target(settings, content.recipient)
+    context = {
+        "content": content,
+        "subject": subject_for(content),
+        "generated": content.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "filters": _describe(recipient),
+        "unsubscribe_url": target if target.startswith(("http://", "https://", "mailto:")) else "",
+    }
+    env = _environment()
+    try:
+        text = env.get_template("digest.txt").render(context)
+        html = env.get_template("digest.html").render(context)
+    except jinja2.TemplateError as exc:
+        raise DigestError(f"cannot render the digest template: {exc}") from exc
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
+
+
+def build_message(content: DigestContent, settings: EmailSettings, *, to: str,
+                  recipient: Recipient | None = None) -> EmailMessage:
+    """The complete message: text and HTML alternatives; From, To, Subject, Date, Message-ID, List-Unsubscribe.
+
+    Only the configured addresses and the counts reach the headers; article text stays in the bodies.
+    """
+    text, html = render_parts(content, settings, recipient=recipient)
+    domain = settings.sender.rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    message["Subject"] = subject_for(content)
+    message["From"] = Address(display_name="pactwatch", addr_spec=settings.sender)
+    message["To"] = to
+    message["Date"] = format_datetime(content.generated_at)
+    message["Message-ID"] = make_msgid(idstring="digest", domain=domain)
+    message["List-Unsubscribe"] = f"<{unsubscribe_target(settings, content.recipient)}>"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    return message

@@ -24,6 +24,7 @@ from pipeline.feeds import load_feed_list
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+NLP_SLICE = 16  # articles analysed between two looks at the stop event: about 1 s, so SIGTERM ends well within 10 s
 
 
 @dataclass
@@ -62,7 +63,7 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
     total = db.execute("SELECT count(*) FROM articles WHERE nlp_status = 'pending'").fetchone()[0]
     done, after_id = 0, 0
     while not stop.is_set():
-        batch = store.pending_nlp(db, limit=settings.nlp.batch_size * 4, after_id=after_id)
+        batch = store.pending_nlp(db, limit=NLP_SLICE, after_id=after_id)
         if not batch:
             break
         after_id = batch[-1]["id"]

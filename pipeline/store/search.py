@@ -15,14 +15,15 @@ _SQL = (
     " (SELECT count(*) FROM events e WHERE e.article_id = a.id) AS events,"
     " round(bm25(articles_fts, 5.0, 1.0), 3) AS rank"
     " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-    " WHERE articles_fts MATCH ?{where} ORDER BY rank, a.id LIMIT ?"
+    " WHERE articles_fts MATCH ?{where} ORDER BY bm25(articles_fts, 5.0, 1.0), a.id LIMIT ?"
 )
 _QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "syntax error")
 
 
 def plain_query(query: str) -> str:
-    """Quote every word as an FTS5 string, so any text is a valid query matching all its words."""
-    words = re.findall(r"[^\s\"]+", query)
+    """Quote every word as an FTS5 string (dropping stray AND/OR/NOT), so any text is a valid query matching all
+    its words."""
+    words = [w for w in re.findall(r"[^\s\"]+", query) if w not in ("AND", "OR", "NOT")]
     return " ".join(f'"{w}"' for w in words)
 
 

@@ -81,7 +81,8 @@ def draw_network(graph: Any, out: Path, *, title: str) -> None:
         ax.legend(handles=[Line2D([0], [0], color=TYPE_COLOURS.get(t, "#7f7f7f"), lw=3, label=t) for t in used],
                   loc="lower left", title="type (most mentions)", frameon=False)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=out.suffix.lstrip(".").lower())
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG labels stay text: searchable, editable
+        fig.savefig(out, format=out.suffix.lstrip(".").lower())
 
 
 def write_graph(db: sqlite_utils.Database, out: Path, *, since: str | None = None, until: str | None = None,

@@ -183,7 +183,8 @@ class Fetcher:
     ) -> FetchResult:
         """GET ``url``, following redirects up to the cap; raises ``FetchError`` with a kind on failure.
 
-        ``settings.timeout`` bounds the whole fetch (all hops, headers and body), so a slow drip cannot hold a slot.
+        ``settings.timeout`` bounds the whole fetch (all hops, headers and body) from the moment its first request
+        gets a slot, so a slow drip cannot hold a slot and waiting behind the concurrency limits does not count.
         """
         headers = {"Accept": accept}
         if etag:
@@ -192,15 +193,14 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         started = time.monotonic()
         try:
-            async with asyncio.timeout(self.settings.timeout):
-                return await self._follow(url, headers, started)
+            return await self._follow(url, headers, started, _Deadline())
         except TimeoutError:
             raise FetchError("timeout", f"no complete answer within {self.settings.timeout:g} s", url=url) from None
         except FetchError as exc:
             exc.url = exc.url or url
             raise
 
-    async def _follow(self, url: str, headers: dict[str, str], started: float) -> FetchResult:
+    async def _follow(self, url: str, headers: dict[str, str], started: float, deadline: _Deadline) -> FetchResult:
         seen: set[str] = set()
         all_permanent = True
         current = url
@@ -211,7 +211,7 @@ class Fetcher:
             parts = urlsplit(current)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise FetchError("bad_url", f"only http and https URLs are fetched: {current[:200]}", url=url)
-            status, response_headers, body = await self._get(current, headers)
+            status, response_headers, body = await self._get(current, headers, deadline)
             if status in REDIRECTS:
                 if "location" not in response_headers:
                     raise FetchError("http_status", f"HTTP {status} without Location", url=url, status_code=status)
@@ -231,13 +231,15 @@ class Fetcher:
             return FetchResult(current, status, body, response_headers, permanent, _ms(started))
         raise FetchError("redirect_loop", f"more than {self.settings.max_redirects} redirects", url=url)
 
-    async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    async def _get(self, url: str, headers: dict[str, str], deadline: _Deadline) -> tuple[int, dict[str, str], bytes]:
         host = urlsplit(url).hostname or ""
         async with self._global, self._hosts[host]:
             self.requests += 1
             response = None
             try:
-                async with self._client.stream("GET", url, headers=headers) as response:
+                # the total timeout runs from the first slot we get: time queued behind the limits does not count
+                async with asyncio.timeout_at(deadline.start(self.settings.timeout)), \
+                        self._client.stream("GET", url, headers=headers) as response:
                     response_headers = {k.lower(): v for k, v in response.headers.items()}
                     if not 200 <= response.status_code < 300:
                         return response.status_code, response_headers, b""
@@ -269,6 +271,18 @@ class Fetcher:
                 raise FetchError("too_large", f"body exceeds {cap} bytes (decoded)", url=url)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+class _Deadline:
+    """The end of one fetch's time budget, fixed when its first request gets a slot."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def start(self, seconds: float) -> float:
+        if self.at is None:
+            self.at = asyncio.get_running_loop().time() + seconds
+        return self.at
 
 
 def _is_tls_error(exc: BaseException) -> bool:

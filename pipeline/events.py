@@ -124,6 +124,8 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         is_negated = negated(anchor, gov, lex)
         if not is_negated and hedged(anchor, gov, lex):
             status = "planned"
+        if type_ == "cooperation" and span is None and not explicit and status != "planned":
+            continue
         name, is_named = anchor_name(anchor, span)
         base = Finding(
             type=type_,
@@ -170,7 +172,24 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         )
         findings.extend(_expand(base, who, ()))
     findings.extend(_omissions(doc, sentence, actor_of, pairs, lex))
+    if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc):
+        for finding in findings:
+            finding.extra["complete"] = True
     return findings
+
+
+_SPEAKERS = frozenset({"we", "they", "i", "he", "she"})
+_SPEECH = frozenset({"say", "tell", "add", "announce", "state", "stress", "note", "explain", "declare"})
+
+
+def _speaker_subject(doc: Doc) -> bool:
+    """True when the main clause (or a speech verb) has a person or personal pronoun as subject."""
+    for token in doc:
+        if token.dep_ == "ROOT" or token.lemma_.lower() in _SPEECH:
+            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if any(s.ent_type_ == "PERSON" or s.lower_ in _SPEAKERS for s in subjects):
+                return True
+    return False
 
 
 def _omissions(
@@ -321,6 +340,9 @@ def finalise(
             codes |= set(pair)
         if finding.extra.get("author") and dominant and len(codes) == 1:
             codes.add(dominant)
+        if finding.extra.get("complete") and pair and len(codes) == 1 and codes < set(pair):
+            codes = set(pair)
+            finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
         if len(codes) < 2:
             continue
         ready.append(replace(finding, participants=frozenset(codes)))
@@ -357,6 +379,8 @@ def _same_event(a: Finding, b: Finding) -> bool:
         return True
     if a.named and b.named:
         return _key(a) == _key(b)
+    if a.evidence == b.evidence:
+        return True
     return a.head == b.head or a.instrument is None or b.instrument is None
 
 

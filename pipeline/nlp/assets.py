@@ -35,6 +35,7 @@ class Instrument:
     aliases: tuple[str, ...]
     type: str
     parties: tuple[str, ...]
+    generic: tuple[str, ...] = ()  # plain descriptions that mean this instrument between exactly its parties
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +97,7 @@ def load_assets(path: Path | str = MODELS_DIR) -> Assets:
             aliases=tuple(item.get("aliases", ())),
             type=item["type"],
             parties=tuple(sorted(item.get("parties", ()))),
+            generic=tuple(item.get("generic", ())),
         )
         for item in _jsonl(root / "instruments.jsonl")
     )

@@ -1,7 +1,8 @@
 """Instrument names to comparison keys, with the registry of known instruments in ``models/``.
 
 "EU-Canada Comprehensive Economic and Trade Agreement (CETA)", "CETA" and "the Comprehensive Economic
-and Trade Agreement" all give the key ``comprehensive economic and trade agreement``.
+and Trade Agreement" all give one key: the canonical name's content words, folded and sorted
+(``agreement comprehensive economic trade``), so that word order and function words do not matter.
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ _NOISE = frozenset(
 )
 
 
+_FUNCTION = frozenset({"and", "of", "on", "for", "with", "to", "in", "between", "regarding", "-", "&", "s"})
+
+
+@functools.lru_cache(maxsize=2)
+def _protected(assets: Assets) -> tuple[str, ...]:
+    """Stop phrases ("horizon europe") whose actor names must survive simplification."""
+    return tuple(sorted((p.lower() for p in assets.stop_phrases), key=len, reverse=True))
+
+
 @functools.lru_cache(maxsize=2)
 def _actor_regex(assets: Assets) -> re.Pattern[str]:
     names = sorted({e.text.lower() for e in gazetteer(assets) if e.code}, key=len, reverse=True)
@@ -61,31 +71,27 @@ def _simplify(name: str, assets: Assets) -> str:
     text = re.sub(r"\([^)]*\)", " ", text)
     text = re.sub(r"[\"“”‘]", " ", text)
     text = re.sub(r"\bbetween\b.*?\band\b", " ", text)
-    text = _actor_regex(assets).sub(" ", text)
+    text = re.sub(r"\bfree[ -]trade\b", "trade", text)
+    for phrase in _protected(assets):
+        text = text.replace(phrase, phrase.replace(" ", "_"))
+    text = _actor_regex(assets).sub(" ", text).replace("_", " ")
     words = []
     for word in re.findall(r"[\w+][\w+'-]*", text):
         word = word.strip("-'")
         word = _SYNONYMS.get(word, word)
         if word and word not in _NOISE and word not in {"-", "and-"}:
             words.extend(word.split())
-    deduped: list[str] = []
-    for word in words:
-        if not deduped or deduped[-1] != word:
-            deduped.append(word)
-    while deduped and deduped[0] in {"and", "of", "on", "for", "with", "-"}:
-        deduped.pop(0)
-    return " ".join(deduped)
+    return " ".join(sorted({w for w in words if w not in _FUNCTION}))
 
 
 @functools.lru_cache(maxsize=2)
-def _registry_index(assets: Assets) -> dict[str, Instrument]:
-    index: dict[str, Instrument] = {}
+def _registry_index(assets: Assets) -> dict[str, list[Instrument]]:
+    index: dict[str, list[Instrument]] = {}
     for item in assets.instruments:
         for name in (item.canonical, *item.aliases):
-            index.setdefault(_fold(name).strip(), item)
-            simple = _simplify(name, assets)
-            if simple and (item.parties or simple not in index):
-                index.setdefault(simple, item)
+            for key in {_fold(name).strip(), _simplify(name, assets)} - {""}:
+                if item not in index.setdefault(key, []):
+                    index[key].append(item)
     return index
 
 
@@ -95,10 +101,17 @@ def lookup(name: str | None, participants: tuple[str, ...] = (), assets: Assets 
         return None
     assets = assets or load_assets()
     index = _registry_index(assets)
-    item = index.get(_fold(name).strip()) or index.get(_simplify(name, assets))
-    if item and item.parties and participants and not set(item.parties) <= set(participants) | {"EU"}:
-        return None
-    return item
+    simple = _simplify(name, assets)
+    allowed = set(participants) | {"EU"}
+    for item in (*index.get(_fold(name).strip(), ()), *index.get(simple, ())):
+        if not participants or not item.parties or set(item.parties) <= allowed:
+            return item
+    if participants:
+        wanted = tuple(sorted(participants))
+        for item in assets.instruments:
+            if item.parties == wanted and simple in {_simplify(g, assets) for g in item.generic}:
+                return item
+    return None
 
 
 def instrument_key(name: str | None, participants: tuple[str, ...] = (), assets: Assets | None = None) -> str:

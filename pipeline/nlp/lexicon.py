@@ -27,6 +27,15 @@ NOMINAL_STATUS = {
 }
 
 
+def lemma_of(token: Token) -> str:
+    """The token's lemma, repaired when the statistical lemmatizer leaves an inflection ("relaunche")."""
+    lemma = token.lemma_.lower()
+    text = token.lower_
+    if token.pos_ in ("VERB", "AUX") and lemma == text[:-1] and text.endswith("ed"):
+        return text[:-2]
+    return lemma
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Cue sets by category; multi-word terms are tuples of lemmas."""
@@ -92,7 +101,8 @@ class Lexicon:
 
     def verb_status(self, verb: Token) -> str | None:
         """The status a verb gives to the instrument it governs."""
-        return self.phrasal(verb, self.phrasal_status) or self.status.get(verb.lemma_.lower())  # type: ignore[return-value]
+        found = self.phrasal(verb, self.phrasal_status) or self.status.get(lemma_of(verb))
+        return found  # type: ignore[return-value]
 
     def is_negation(self, token: Token) -> bool:
         """A negation or exclusion cue word (not, without, fail, stall, standstill ...)."""

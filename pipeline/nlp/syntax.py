@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from pipeline.nlp.lexicon import MODALS, NOMINAL_STATUS, Lexicon
+from pipeline.nlp.lexicon import MODALS, NOMINAL_STATUS, Lexicon, lemma_of
 
 NOUNS = ("NOUN", "PROPN", "PRON", "NUM")
 VERBS = ("VERB", "AUX")
@@ -35,6 +35,7 @@ class Governor:
     chain: list[Token] = field(default_factory=list)
     nested: bool = False
     participle: Token | None = None  # "the agreement, signed by ..." (an acl/relcl trigger on the anchor)
+    setting: bool = False  # the anchor is where/when the verb happens ("At the EU-X summit, ... signed ...")
 
 
 @dataclass
@@ -61,8 +62,11 @@ class Participants:
         getattr(self, group).add(code)
 
 
+SETTING_PREPS = frozenset({"at", "during", "after", "before", "since", "until", "amid", "following", "ahead", "in"})
+
+
 def _status_verb(verb: Token, lex: Lexicon) -> bool:
-    lemma = verb.lemma_.lower()
+    lemma = lemma_of(verb)
     return bool(
         lex.verb_status(verb) or lemma in lex.bare or lemma in lex.hedges or lemma in lex.mention
         or lex.phrasal(verb, lex.phrasal_bare)
@@ -92,8 +96,12 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
                 token = head.head
                 continue
             gov.verb = head
+            gov.setting = token.pos_ == "ADP" and token.lower_ in SETTING_PREPS
+            topic = token.pos_ == "ADP" and token.lower_ in ("for", "on", "regarding", "about", "covering")
+            if topic and any(c.dep_ == "dobj" and c.i in anchors for c in head.children):
+                gov.nested = True
             break
-        if head.i in anchors and token.dep_ != "conj" and anchors[head.i] != "talks":
+        if head.i in anchors and token.dep_ != "conj":
             gov.nested = True
             break
         gov.chain.append(head)
@@ -103,13 +111,20 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
 
 def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
     """The status the sentence gives the anchor, and whether a word stated it (False: the default)."""
-    scope = [anchor, *gov.chain]
+    scope = [anchor, *gov.chain, *([gov.verb] if gov.verb is not None else [])]
     for token in scope:
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ == "in" and any(g.lower_ == "force" for g in child.children):
                 return "in_force", True
     if anchor.lemma_.lower() in lex.held:
         return "held", True
+    if gov.setting:
+        return "in_force", False
+    for token in gov.chain:
+        for word in (token, *(c for c in token.children if c.dep_ in ("compound", "amod"))):
+            status = NOMINAL_STATUS.get(word.lemma_.lower())
+            if status and status != "held" and word.pos_ in NOUNS:
+                return status, True
     if gov.participle is not None:
         return lex.verb_status(gov.participle) or "signed", True
     for token in gov.chain:
@@ -158,7 +173,7 @@ def hedged(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
             return True
         if number == 0 and verb.lemma_.lower() in lex.hedges and verb.lemma_.lower() not in lex.status:
             return True
-        if verb.dep_ not in ("xcomp", "pcomp"):
+        if verb.dep_ not in ("xcomp", "pcomp", "conj"):
             break
     return False
 
@@ -204,11 +219,16 @@ def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[
         if token.i in pairs:
             who.pair = True
         for child in token.children:
-            if child.dep_ in CLAUSES or child.i in skip:
-                continue
             word = child.lower_
+            if child.i in skip:
+                continue
+            if word in EXCLUDING_PREPS and current != "excluded":
+                stack.append((child, "excluded"))
+                continue
+            if child.dep_ in CLAUSES:
+                continue
             if child.dep_ == "prep":
-                if word in SKIP_PREPS:
+                if word in SKIP_PREPS and not _in_force(child):
                     continue
                 if word in EXCLUDING_PREPS:
                     stack.append((child, "excluded"))
@@ -226,6 +246,10 @@ def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[
             stack.append((child, current))
 
 
+def _in_force(token: Token) -> bool:
+    return token.dep_ == "prep" and token.lower_ == "in" and any(g.lower_ == "force" for g in token.children)
+
+
 def subjects_of(verb: Token) -> list[Token]:
     """The subject tokens of a verb, inherited through xcomp/conj/advcl and relative clauses."""
     for _ in range(5):
@@ -237,10 +261,13 @@ def subjects_of(verb: Token) -> list[Token]:
             return subjects
         if verb.dep_ in ("acl", "relcl"):
             noun = verb.head
+            if noun.pos_ not in NOUNS and noun.head.i != noun.i:
+                verb = noun
+                continue
             if noun.dep_ in ("attr", "oprd") and noun.head.pos_ in VERBS:
                 return [noun, *subjects_of(noun.head)]
             return [noun]
-        if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp") and verb.head.i != verb.i:
+        if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "acomp") and verb.head.i != verb.i:
             verb = verb.head
         elif verb.dep_ == "pcomp" and verb.head.head.i != verb.head.i:
             verb = verb.head.head
@@ -269,11 +296,14 @@ def participants_of(
             elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
                 walk(child, "between", who, actor_of, pairs, set())
     verb = gov.participle or gov.verb
-    if verb is None:
+    if verb is None or gov.setting:
         return who
     inside = {anchor.i, *(t.i for t in gov.chain)}
-    if not _status_verb(verb, lex):
+    acts = _status_verb(verb, lex) or any(t.lemma_.lower() in lex.talks for t in gov.chain) or hedged(anchor, gov, lex)
+    if not acts:
         for child in verb.children:
+            if _in_force(child):
+                walk(child, "other", who, actor_of, pairs, inside)
             if child.dep_ == "prep" and child.lower_ in PARTNER_PREPS | BETWEEN_PREPS:
                 group = "partner" if child.lower_ in PARTNER_PREPS else "between"
                 walk(child, group, who, actor_of, pairs, inside)
@@ -308,8 +338,16 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
             words = words[1:]
         text = span.doc[words[0].i : words[-1].i + 1].text if words else span.text
         return text, True
-    left = [c for c in anchor.lefts if c.dep_ in ("compound", "amod", "nmod", "npadvmod", "punct", "nummod")]
-    start = min((t.left_edge.i for t in left), default=anchor.i)
+    start = anchor.i
+    doc = anchor.doc
+    while start > 0:
+        before = doc[start - 1]
+        modifies = before.head.i >= start - 1 and before.head.i <= anchor.i
+        if not modifies or before.is_space or before.pos_ in ("VERB", "AUX", "DET", "PRON", "ADP", "CCONJ"):
+            break
+        if before.is_punct and before.text not in "-–":
+            break
+        start -= 1
     end = anchor.i + 1
     if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
         for child in anchor.rights:
@@ -317,6 +355,8 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
             if child.dep_ == "prep" and child.lower_ in NAME_PREPS and not dated:
                 end = min(child.right_edge.i + 1, end + 10)
                 break
+    cut = next((t.i for t in anchor.doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)
+    end = min(end, cut)
     words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
     while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case")):
         words = words[1:]

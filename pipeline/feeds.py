@@ -1,10 +1,15 @@
-"""The feed registry: reading config/feeds.toml into ``FeedSpec`` rows, validated like the settings."""
+"""The feed registry: config/feeds.toml read into ``FeedSpec`` rows (validated like the settings), and edited in
+place by ``pactwatch feeds add/remove/import`` without losing its comments."""
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import tomli_w
 
 from pipeline.errors import ConfigError
 from pipeline.store.feeds import FeedSpec
@@ -47,3 +52,57 @@ def load_feed_list(path: Path) -> list[FeedSpec]:
         seen.add(url)
         specs.append(FeedSpec(url=url, name=item.get("name"), interval=item.get("interval")))
     return specs
+
+
+_BLOCK_START = re.compile(r"^\s*\[\[\s*feed\s*\]\]", re.M)
+
+
+def add_feed(path: Path, url: str, *, name: str | None = None, interval: int | None = None) -> bool:
+    """Append a ``[[feed]]`` to the file, keeping its comments; False when the URL is already listed."""
+    url = url.strip()
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise ConfigError(f"expected an http(s) URL, got {url!r}", path=str(path), key="url")
+    if interval is not None and interval <= 0:
+        raise ConfigError("must be greater than 0", path=str(path), key="interval")
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if any(spec.url == url for spec in (load_feed_list(path) if text.strip() else [])):
+        return False
+    block = {"name": name, "url": url, "interval": interval}
+    lines = "".join(f"{key} = {tomli_w.dumps({key: value}).split('=', 1)[1].strip()}\n"
+                    for key, value in block.items() if value is not None)
+    separator = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
+    _write(path, f"{text}{separator}[[feed]]\n{lines}")
+    return True
+
+
+def remove_feed(path: Path, url: str) -> bool:
+    """Delete the ``[[feed]]`` with this URL from the file, keeping everything else; False when it is not listed."""
+    text = path.read_text(encoding="utf-8")
+    starts = [m.start() for m in _BLOCK_START.finditer(text)]
+    bounds = list(zip(starts, [*starts[1:], len(text)], strict=True))
+    for start, end in bounds:
+        try:
+            listed = tomllib.loads(text[start:end]).get("feed", [{}])[0].get("url", "").strip()
+        except (tomllib.TOMLDecodeError, IndexError, AttributeError):
+            continue
+        if listed == url.strip():
+            end = start + len(_own_part(text[start:end]))
+            _write(path, text[:start] + text[end:])
+            load_feed_list(path)  # the file must still be valid
+            return True
+    return False
+
+
+def _own_part(block: str) -> str:
+    """A block without the comments and blank lines at its end (they introduce the next block)."""
+    lines = block.splitlines(keepends=True)
+    while len(lines) > 1 and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+        lines.pop()
+    return "".join(lines) + ("\n" if len(lines) < len(block.splitlines()) else "")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write through a temporary file and rename, so a crash never leaves half a feed list."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

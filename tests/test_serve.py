@@ -126,3 +126,23 @@ def test_metadata_is_keyed_by_the_database_name(tmp_path: Path) -> None:
     metadata = build_metadata(tmp_path / "analysis-copy.db")
     assert list(metadata["databases"]) == ["analysis-copy"]
     assert "new_partnerships" in metadata["databases"]["analysis-copy"]["queries"]
+
+
+def test_immutable_snapshot(tmp_path: Path) -> None:
+    import asyncio
+
+    from pipeline.serve import make_app
+
+    path = tmp_path / "snapshot.db"
+    db = open_db(path)
+    build(db)
+    db.close()
+    datasette = make_app(path, immutable=True)
+
+    async def fetch() -> list[dict]:
+        await datasette.invoke_startup()
+        response = await datasette.client.get("/snapshot/agreements_by_status.json?_shape=array")
+        return response.json()
+
+    assert asyncio.run(fetch())[0]["status"] == "in_force"
+    assert datasette.databases["snapshot"].is_mutable is False

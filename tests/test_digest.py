@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -61,6 +62,9 @@ class Inbox:
 
     def messages(self) -> list[EmailMessage]:
         return [message_from_bytes(raw, policy=policy.default) for _, _, raw in self.received]  # type: ignore[misc]
+
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection at INFO
 
 
 def _free_port() -> int:

@@ -183,9 +183,3 @@ def record_digest(db: sqlite_utils.Database, recipient: str, *, status: str, sta
             (recipient, started_at, sent_at, status, partnerships, status_changes, message_id, error))
         return cursor.lastrowid
 
-
-def digest_history(db: sqlite_utils.Database, *, recipient: str | None = None,
-                   limit: int = 20) -> list[dict[str, Any]]:
-    """The latest digest rows, newest first."""
-    where, params = ("WHERE recipient = ?", [recipient]) if recipient else ("", [])
-    return [dict(r) for r in db.query(f"SELECT * FROM digests {where} ORDER BY id DESC LIMIT ?", [*params, limit])]

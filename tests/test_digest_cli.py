@@ -104,3 +104,10 @@ def test_out_needs_dry_run(tmp_path, settings, corpus, smtp_server, capsys) -> N
     code, _, err = _run(capsys, "--config", config, "--out", tmp_path / "x.eml")
     assert code == 2 and "--out needs --dry-run" in err
     assert smtp_server.inbox.received == []
+
+
+def test_to_takes_one_plain_address(tmp_path, settings, corpus, smtp_server, capsys) -> None:  # noqa: F811
+    config = _config(tmp_path, settings, smtp_server, ["analyst@example.org"])
+    code, _, err = _run(capsys, "--config", config, "--to", "a@example.org\r\nBcc: b@example.org")
+    assert code == 2 and "expected one e-mail address" in err
+    assert smtp_server.inbox.received == []

@@ -27,7 +27,7 @@ _COLUMNS = ["recipient", "status", "partnerships", "status_changes", "message_id
               help="With --dry-run: write the rendered digest to FILE. A name ending in .html or .htm gets the"
                    " HTML part; any other name gets the whole message as .eml (RFC 5322, both parts and headers)."
                    " With several recipients each gets its own file, FILE-stem-ADDRESS.suffix.")
-@click.option("--to", "to", metavar="ADDRESS",
+@click.option("--to", "to", metavar="ADDRESS", callback=lambda ctx, param, value: _address(value),
               help="Test: send ADDRESS what it would get now (its filters if it is a configured recipient, else"
                    " everything), even if empty. Nothing is marked as sent. With --dry-run: render only that.")
 @click.option("--now", "force", is_flag=True, help="Ignore the recipients' own schedules: everyone is due.")
@@ -83,6 +83,12 @@ def _dry_run(rendered: list, out: Path | None) -> None:
         else:
             path.write_bytes(message.as_bytes(policy=policy.SMTP))
             click.echo(f"{address}: wrote the message (.eml) to {path}", err=True)
+
+
+def _address(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", value):
+        raise click.BadParameter(f"expected one e-mail address, got {value!r}", param_hint="--to")
+    return value
 
 
 def _slug(address: str) -> str:

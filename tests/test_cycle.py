@@ -67,6 +67,10 @@ def news_site(http_server: LocalServer, settings: Settings) -> LocalServer:
     return http_server
 
 
+def _one(db, sql: str) -> dict | None:
+    return next(iter(db.query(sql)), None)
+
+
 def _counts(db) -> dict[str, int]:
     tables = ("feeds", "entries", "articles", "entities", "events", "partnerships", "partnership_status_changes")
     return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
@@ -77,21 +81,21 @@ def test_full_cycle_then_unchanged_cycle(news_site: LocalServer, settings: Setti
     assert report.feeds_polled == 2 and report.feeds_failed == 0
     assert report.new_articles == 3  # japan (deduplicated across feeds), sports, missing
 
-    japan = db.execute("SELECT * FROM articles WHERE url LIKE '%/japan.html'").fetchone()
+    japan = _one(db, "SELECT * FROM articles WHERE url LIKE '%/japan.html'")
     assert japan is not None and "utm_source" not in japan["url"]
     assert japan["extraction_method"] == "trafilatura" and "Digital Partnership" in japan["text"]
     assert japan["nlp_status"] == "done" and japan["published_at"].startswith("2026-05-04")
     linked_feeds = db.execute("SELECT count(DISTINCT feed_id) FROM entries WHERE article_id = ?", (japan["id"],))
     assert linked_feeds.fetchone()[0] == 2
 
-    missing = db.execute("SELECT * FROM articles WHERE url LIKE '%/missing.html'").fetchone()
+    missing = _one(db, "SELECT * FROM articles WHERE url LIKE '%/missing.html'")
     assert missing["fetch_error_kind"] == "http_status"
     assert missing["fetch_status"] == "pending"  # retried later, then the feed summary is used
 
     events = db.execute("SELECT participants, negated FROM events WHERE article_id = ?", (japan["id"],)).fetchall()
     assert ("EU,JPN", 0) in [tuple(e) for e in events]
     assert ("EU,USA", 1) in [tuple(e) for e in events]
-    sports = db.execute("SELECT id FROM articles WHERE url LIKE '%/sports.html'").fetchone()
+    sports = _one(db, "SELECT id FROM articles WHERE url LIKE '%/sports.html'")
     assert db.execute("SELECT count(*) FROM events WHERE article_id = ?", (sports["id"],)).fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM actors").fetchone()[0] > 250
 

@@ -57,6 +57,18 @@ def test_datasette_metadata_describes_exactly_the_live_schema(db: sqlite_utils.D
             assert facet in columns, (table, facet)
 
 
+def test_docs_and_datasette_give_the_same_descriptions() -> None:
+    pytest.importorskip("yaml")
+    from pipeline.serve import described_tables
+
+    sections = _doc_sections()
+    for table, meta in described_tables().items():
+        assert " ".join(meta["description"].split()) in " ".join(sections[table].split()), table
+        for column, text in meta["columns"].items():
+            escaped = text.replace("|", "&#124;").replace("<", "&lt;")
+            assert f"| `{column}` | {escaped} |" in sections[table], f"{table}.{column}"
+
+
 def test_canned_queries_are_the_documented_examples() -> None:
     pytest.importorskip("yaml")
     from pipeline.serve import canned_queries

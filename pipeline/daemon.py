@@ -45,6 +45,11 @@ SHUTDOWN_SECONDS = 9.0  # from the signal to the exit, leaving margin under syst
 FIRST_RUN_PROGRESS = 20  # stages with at least this many items show progress (bar on a TTY, log lines otherwise)
 
 
+def _not_a_skip(record: logging.LogRecord) -> bool:
+    """A poll that falls due while the last one still runs is skipped by design; that is not worth a line."""
+    return "maximum number of running instances reached" not in record.getMessage()
+
+
 class Daemon:
     """The scheduler, its jobs and the stop/reload signals around one open database."""
 
@@ -75,9 +80,14 @@ class Daemon:
                                id="maintenance", name="maintenance", misfire_grace_time=6 * 3600)
 
     def poll(self) -> None:
-        """One cycle over due feeds (not every feed), then the pending articles."""
-        from pipeline.cycle import run_cycle
+        """One cycle over due feeds (not every feed), then the pending articles; an idle tick is no cycle."""
+        from pipeline.cycle import run_cycle, sync_feed_list
 
+        sync_feed_list(self.settings, self.db)
+        if not (store.due_feeds(self.db) or store.pending_fetches(self.db, limit=1)
+                or store.pending_nlp(self.db, limit=1)):
+            log.debug("nothing due", extra={"stage": "cycle"})
+            return
         with progress_reporter(min_total=FIRST_RUN_PROGRESS) as progress:
             run_cycle(self.settings, self.db, every=False, stop=self.stop, progress=progress)
 
@@ -160,6 +170,7 @@ class Daemon:
     def serve(self) -> None:
         """Run until SIGTERM/SIGINT: start the scheduler, handle reloads, then shut down within the limit."""
         self.install_signals()
+        logging.getLogger("apscheduler.scheduler").addFilter(_not_a_skip)
         self.add_jobs()
         self.scheduler.start()
         sched = self.settings.schedule

@@ -46,5 +46,6 @@ def configure_logging(settings: LogSettings) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.level)
-    for noisy in ("httpx", "httpcore", "trafilatura", "apscheduler.executors", "courlan", "htmldate"):
+    for noisy in ("httpx", "httpcore", "trafilatura", "apscheduler.executors", "apscheduler.scheduler", "courlan",
+                  "htmldate", "spacy"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -32,15 +32,17 @@ PARTNERS = ["Japan", "South Korea", "Singapore", "Canada", "India", "Brazil", "K
 INSTRUMENTS = ["Digital Partnership", "Green Alliance", "Free Trade Agreement", "Research Agreement"]
 
 
-def _page(partner: str, instrument: str) -> str:
+def _page(index: int) -> str:
+    """A distinct article (no two share a text, so deduplication never depends on fetch order)."""
+    partner, instrument = PARTNERS[index % len(PARTNERS)], INSTRUMENTS[index % len(INSTRUMENTS)]
     return article_page(
         f"EU and {partner} sign {instrument}",
         [
-            f"Officials from Brussels and {partner} met on Monday for a long-planned round of talks.",
+            f"Officials from Brussels and {partner} met on Monday for round {index + 1} of long-planned talks.",
             f"The European Union and {partner} signed a {instrument} on Monday, committing both sides to"
             " closer cooperation on trade, research and secure connectivity over the coming years.",
             "A joint council will review progress every year, the officials said after the ceremony.",
-            "Further meetings of the working groups are expected in the autumn, according to the statement.",
+            f"Further meetings of the {index + 2} working groups are expected in the autumn, the statement said.",
         ],
     )
 
@@ -50,7 +52,7 @@ def _serve_articles(server: LocalServer, feed_path: str, indices: range) -> str:
     items = []
     for i in indices:
         partner, instrument = PARTNERS[i % len(PARTNERS)], INSTRUMENTS[i % len(INSTRUMENTS)]
-        server.add(f"/a{i}.html", _page(partner, instrument), content_type="text/html; charset=utf-8")
+        server.add(f"/a{i}.html", _page(i), content_type="text/html; charset=utf-8")
         items.append({"title": f"EU and {partner} sign {instrument}", "link": server.url(f"/a{i}.html"),
                       "guid": f"item-{i}", "pubDate": "Mon, 04 May 2026 09:00:00 GMT"})
     return server.add(feed_path, rss(items))
@@ -130,6 +132,11 @@ def _wait_for(check: Callable[[], bool], timeout: float, what: str, daemon: _Dae
             pytest.fail(f"daemon exited with {daemon.proc.returncode} while waiting for {what}:\n{daemon.log()}")
         time.sleep(0.1)
     pytest.fail(f"timed out after {timeout} s waiting for {what}" + (f":\n{daemon.log()}" if daemon else ""))
+
+
+def _started(daemon: _Daemon) -> float:
+    """Wait until the daemon has its signal handlers (it logs 'daemon started: pid N' right after)."""
+    return _wait_for(lambda: f"daemon started: pid {daemon.proc.pid}," in daemon.log(), 30, "the start", daemon)
 
 
 def _processed(db_path: Path, url: str) -> bool:
@@ -245,6 +252,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
     reference = settings.replace("database", path=reference_dir / "reference.db")
     reference_daemon = _Daemon(_config(reference_dir, reference), reference_dir / "daemon.log")
     try:
+        _started(reference_daemon)
         _wait_for(lambda: _all_done(reference.database.path, 2), 90, "the undisturbed run", reference_daemon)
     finally:
         _stop(reference_daemon)
@@ -260,10 +268,14 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
         daemon.proc.send_signal(signal.SIGKILL)
         daemon.wait(10)
     daemon = daemons(config)
+    _started(daemon)  # a SIGTERM before the handlers are in place would kill it outright
     _wait_for(lambda: _all_done(settings.database.path, 2), 90, f"the resumed run (kills after {delays} s)", daemon)
     _stop(daemon)
 
-    assert _snapshot(settings.database.path) == expected, f"kills after {delays} s"
+    got = _snapshot(settings.database.path)
+    differences = {name: {"missing": expected[name] - got[name], "extra": got[name] - expected[name]}
+                   for name in expected if got[name] != expected[name]}
+    assert not differences, f"kills after {delays} s: {differences}"
     assert _query(settings.database.path, "PRAGMA integrity_check") == [("ok",)]
     statuses = {s for (s,) in _query(settings.database.path, "SELECT status FROM runs")}
     assert "running" not in statuses

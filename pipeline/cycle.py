@@ -62,6 +62,8 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
     analyzer = load_nlp(settings.nlp.model)
     total = db.execute("SELECT count(*) FROM articles WHERE nlp_status = 'pending'").fetchone()[0]
     done, after_id = 0, 0
+    if progress and total:
+        progress("nlp", 0, total)
     while not stop.is_set():
         batch = store.pending_nlp(db, limit=NLP_SLICE, after_id=after_id)
         if not batch:

@@ -38,7 +38,7 @@ class _Reporter:
         if stage != self.stage:
             self._finish()
             self.stage = stage
-            self._begin(stage, total)
+            self._begin(stage, done, total)
         self._update(done, total)
         if done >= total:
             self._finish()
@@ -48,7 +48,7 @@ class _Reporter:
         self._finish()
         self.stage = None
 
-    def _begin(self, stage: str, total: int) -> None: ...
+    def _begin(self, stage: str, done: int, total: int) -> None: ...
 
     def _update(self, done: int, total: int) -> None: ...
 
@@ -77,7 +77,7 @@ class BarProgress(_Reporter):
             self._redirect.close()
             self._redirect = None
 
-    def _begin(self, stage: str, total: int) -> None:
+    def _begin(self, stage: str, done: int, total: int) -> None:
         from tqdm import tqdm
 
         self._bar = tqdm(total=total, desc=stage, unit=UNITS.get(stage, "item"), file=self.stream,
@@ -102,19 +102,22 @@ class LogProgress(_Reporter):
         self.every = every
         self.log = logger or log
         self._started = 0.0
+        self._timed = False
         self._last = 0.0
         self._total = 0
         self._done = 0
 
-    def _begin(self, stage: str, total: int) -> None:
+    def _begin(self, stage: str, done: int, total: int) -> None:
         self._started = self._last = time.monotonic()
-        self._total, self._done = total, 0
-        self.log.info("%s: 0/%d", stage, total, extra={"stage": stage})
+        self._timed = done == 0  # a stage first heard of part-way has no honest duration
+        self._total, self._done = total, done
+        self.log.info("%s: %d/%d", stage, done, total, extra={"stage": stage})
 
     def _update(self, done: int, total: int) -> None:
+        advanced = done > self._done
         self._done, self._total = done, total
         now = time.monotonic()
-        if done < total and now - self._last >= self.every:
+        if advanced and done < total and now - self._last >= self.every:
             self._last = now
             self.log.info("%s: %d/%d (%d%%)", self.stage, done, total, 100 * done // max(total, 1),
                           extra={"stage": self.stage})
@@ -122,9 +125,10 @@ class LogProgress(_Reporter):
     def _finish(self) -> None:
         if self.stage is None:
             return
-        elapsed = time.monotonic() - self._started
-        self.log.info("%s: %d/%d done", self.stage, self._done, self._total,
-                      extra={"stage": self.stage, "duration_ms": int(elapsed * 1000)})
+        extra: dict[str, object] = {"stage": self.stage}
+        if self._timed:
+            extra["duration_ms"] = int((time.monotonic() - self._started) * 1000)
+        self.log.info("%s: %d/%d done", self.stage, self._done, self._total, extra=extra)
 
 
 def progress_reporter(stream: IO[str] | None = None, *, tty: bool | None = None, min_total: int = 1,

@@ -36,16 +36,27 @@ def test_bar_draws_each_stage_with_its_counts() -> None:
 def test_log_lines_for_start_throttled_updates_and_end(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="pipeline.progress")
     with progress_reporter(io.StringIO(), every=3600) as progress:
-        for done in range(1, 101):
+        for done in range(101):
             progress("pages", done, 100)
     lines = [r.getMessage() for r in caplog.records]
     assert lines == ["pages: 0/100", "pages: 100/100 done"]
     assert all(getattr(r, "stage", None) == "pages" for r in caplog.records)
+    assert getattr(caplog.records[-1], "duration_ms", None) is not None
+
+
+def test_a_stage_first_heard_of_part_way_claims_no_duration(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="pipeline.progress")
+    with LogProgress(every=3600) as progress:
+        progress("feeds", 16, 40)
+        progress("feeds", 40, 40)
+    assert [r.getMessage() for r in caplog.records] == ["feeds: 16/40", "feeds: 40/40 done"]
+    assert getattr(caplog.records[-1], "duration_ms", None) is None
 
 
 def test_log_lines_every_interval(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="pipeline.progress")
     with LogProgress(every=0) as progress:
+        progress("nlp", 0, 3)
         progress("nlp", 1, 3)
         progress("nlp", 2, 3)
         progress("nlp", 3, 3)

@@ -34,6 +34,7 @@ PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CONNECT_TIMEOUT = 10.0  # seconds; never longer than the per-request timeout
 KEEPALIVE_EXPIRY = 5.0
+DRAIN_LIMIT = 65_536  # bytes of an unwanted body read to keep the connection alive
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ class Fetcher:
                         self._client.stream("GET", url, headers=headers) as response:
                     response_headers = {k.lower(): v for k, v in response.headers.items()}
                     if not 200 <= response.status_code < 300:
+                        await _drain(response)
                         return response.status_code, response_headers, b""
                     return response.status_code, response_headers, await self._read_capped(response, url)
             except httpx.TimeoutException as exc:
@@ -271,6 +273,16 @@ class Fetcher:
                 raise FetchError("too_large", f"body exceeds {cap} bytes (decoded)", url=url)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a small unwanted body (304, redirect, error page) so the connection can be reused; a big one is
+    abandoned, which closes the connection instead."""
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > DRAIN_LIMIT:
+            return
 
 
 class _Deadline:

@@ -261,4 +261,66 @@ def _line(item: dict[str, Any]) -> str:
             f" [{item.get('instrument')}] :: {evidence}")
 
 
-__all__ = ["Counts", "EvalReport", "gold_hash", "load_gold", "render_table", "score"]
+
+
+
+FLOOR_METRICS = ("actor_f1", "event_f1", "event_precision", "event_recall", "participants_f1", "instrument_match_rate")
+
+
+def floors_of(report: EvalReport) -> dict[str, float]:
+    """The report's figures under the names the baseline pins (rounded down to 3 decimals)."""
+    values = {
+        "actor_f1": report.actor_f1,
+        "event_f1": report.events.f1,
+        "event_precision": report.events.precision,
+        "event_recall": report.events.recall,
+        "participants_f1": report.participants.f1,
+        "instrument_match_rate": report.instrument_match_rate,
+    }
+    return {name: int(value * 1000) / 1000 for name, value in values.items()}
+
+
+def check_floors(report: EvalReport, baseline: dict[str, Any]) -> list[str]:
+    """Every way ``report`` falls short of ``baseline`` (floors, zero negated-as-positive, the gold hash)."""
+    problems = []
+    if baseline.get("gold_sha256") and baseline["gold_sha256"] != report.gold_sha256:
+        problems.append(Errors.E106.format(path=report.gold_path, actual=report.gold_sha256,
+                                           expected=baseline["gold_sha256"]))
+    got = floors_of(report)
+    for name, floor in baseline.get("floors", {}).items():
+        if got.get(name, 0.0) < floor:
+            problems.append(f"{name} {got.get(name, 0.0):.3f} is below its floor {floor:.3f}")
+    if report.negated_as_positive > baseline.get("max_negated_as_positive", 0):
+        problems.append(f"{report.negated_as_positive} negated gold events reported as positive")
+    return problems
+
+
+def pin_baseline(report: EvalReport, path: Path, *, allow_lower: bool = False) -> dict[str, Any]:
+    """Write the report's figures as the new floors; lowering any floor needs ``allow_lower``."""
+    path = Path(path)
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    new = floors_of(report)
+    lowered = [n for n, v in old.get("floors", {}).items() if new.get(n, 0.0) < v]
+    if lowered and not allow_lower:
+        raise NlpError(f"refusing to lower the floors of {', '.join(lowered)} without allow_lower")
+    baseline = {
+        "gold": old.get("gold", report.gold_path),
+        "gold_sha256": report.gold_sha256,
+        "floors": new,
+        "max_negated_as_positive": 0,
+    }
+    path.write_text(json.dumps(baseline, indent=2) + "\n", encoding="utf-8")
+    return baseline
+
+
+__all__ = [
+    "Counts",
+    "EvalReport",
+    "check_floors",
+    "floors_of",
+    "gold_hash",
+    "load_gold",
+    "pin_baseline",
+    "render_table",
+    "score",
+]

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.models import Event
 from pipeline.nlp.instruments import instrument_key
-from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.lexicon import Lexicon, lemma_of
 from pipeline.nlp.syntax import (
     Participants,
     anchor_name,
@@ -127,6 +127,11 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         if type_ == "cooperation" and span is None and not explicit and status != "planned":
             continue
         name, is_named = anchor_name(anchor, span)
+        if set(known) - {"EU"} and who.all - set(known) - {"EU"}:
+            # the text names another partner than the registry's: keep the words, not the registry's identity
+            known = ()
+            if span is not None:
+                name = _surface(span)
         base = Finding(
             type=type_,
             status=status,
@@ -145,7 +150,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
     for verb in doc:
         if verb.i in governed or verb.pos_ not in ("VERB",):
             continue
-        bare = lex.phrasal(verb, lex.phrasal_bare) or lex.bare.get(verb.lemma_.lower())
+        bare = lex.phrasal(verb, lex.phrasal_bare) or lex.bare.get(lemma_of(verb, lex.bare))
         if not bare:
             continue
         if verb.lemma_.lower() == "sign" and any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children):
@@ -205,7 +210,12 @@ def _omissions(
         right = Participants()
         verb = token if token.pos_ == "VERB" else token.head
         for subject in subjects_of(verb):
-            walk(subject, "other", left, actor_of, pairs, set())
+            owners = [subject, *(c for c in subject.children if c.dep_ in ("poss", "conj"))]
+            for owner in owners:
+                if owner.i in actor_of:
+                    left.add("other", actor_of[owner.i][1])
+                if owner.i in pairs:
+                    left.pair = True
         for obj in objects:
             walk(obj, "other", right, actor_of, pairs, set())
         if not right.all:
@@ -230,6 +240,13 @@ def _omissions(
             )
         )
     return out
+
+
+def _surface(span: Span) -> str:
+    words = [t for t in span if not t.is_space]
+    while words and words[0].lower_ in ("the", "a", "an"):
+        words = words[1:]
+    return span.doc[words[0].i : words[-1].i + 1].text if words else span.text
 
 
 def _inside(token: Token, named: dict[int, Span]) -> bool:
@@ -306,8 +323,9 @@ def _expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Find
             add({code} | who.partner | (known - who.subject), base.negated, who.pair)
     else:
         add(rest, base.negated, who.pair, 0.1 if who.pair else 0.0)
+    actor_side = (who.subject - who.excluded) or (rest - who.listed)
     for code in sorted(who.excluded):
-        add((rest - who.listed) | {code}, True, who.pair)
+        add(actor_side | {code}, True, who.pair)
     return out
 
 

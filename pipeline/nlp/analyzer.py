@@ -19,11 +19,13 @@ from typing import Any, TypeVar
 
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
 from spacy.tokens import Doc
 
 from pipeline.errors import NlpError
 from pipeline.events import Finding, SentenceInput, finalise, main_pair, read_sentence
 from pipeline.models import Analysis, Mention
+from pipeline.nlp import EXTRACTOR_VERSION
 from pipeline.nlp.actors import actor_kinds, is_dateline, is_locative
 from pipeline.nlp.assets import MODELS_DIR, load_assets
 from pipeline.nlp.components import ACTORS_KEY, EXT, INSTRUMENTS_KEY, register_extensions
@@ -31,7 +33,6 @@ from pipeline.nlp.dates import stated_date
 from pipeline.nlp.errors import Errors
 from pipeline.nlp.lexicon import Lexicon
 
-EXTRACTOR_VERSION = "2026.11.1"
 Key = TypeVar("Key")
 
 
@@ -67,6 +68,18 @@ def _keyword_regex(lex: Lexicon) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(parts) + r")", re.IGNORECASE)
 
 
+_PREFIXED = ("finance", "fund", "operate", "operation", "chair", "host", "sign", "organise", "organize", "invest")
+
+
+def _keep_prefixed_verbs(nlp: Language) -> None:
+    """Keep "co-finance", "co-financed", "co-operation" ... as one token, so the parser sees one verb."""
+    for stem in _PREFIXED:
+        base = stem[:-1] if stem.endswith("e") else stem
+        for form in {stem, stem + "s", base + "ed", base + "ing", stem + "d" if stem.endswith("e") else stem + "ed"}:
+            for text in (f"co-{form}", f"Co-{form}"):
+                nlp.tokenizer.add_special_case(text, [{ORTH: text}])
+
+
 class Analyzer:
     """Entities and events for texts; build it with :func:`pipeline.nlp.load_nlp`."""
 
@@ -81,6 +94,8 @@ class Analyzer:
             self.full: Language = spacy.load(model)
         except OSError as exc:
             raise NlpError(Errors.E103.format(model=model, reason=exc)) from exc
+        for nlp in (self.fast, self.full):
+            _keep_prefixed_verbs(nlp)
         self.model = model
         self.lex = Lexicon.from_assets(self.assets)
         self.kinds = actor_kinds(self.assets)

@@ -132,7 +132,9 @@ class InstrumentRuler(_RulerBase):
         ]
         found = []
         for span in filter_spans(registry + pattern_spans):
-            span = _with_acronym(doc, _trim_leading(doc, span))
+            if span.label_ not in self.known:
+                span = _trim_leading(doc, span)
+            span = _with_acronym(doc, span)
             if span is None:
                 continue
             item = self.known.get(span.label_)

@@ -27,12 +27,15 @@ NOMINAL_STATUS = {
 }
 
 
-def lemma_of(token: Token) -> str:
-    """The token's lemma, repaired when the statistical lemmatizer leaves an inflection ("relaunche")."""
+def lemma_of(token: Token, known: dict[str, str] | frozenset[str] | None = None) -> str:
+    """The token's lemma; when ``known`` lacks it, a regular-inflection guess it has ("relaunched")."""
     lemma = token.lemma_.lower()
+    if known is None or lemma in known or token.pos_ not in ("VERB", "AUX"):
+        return lemma
     text = token.lower_
-    if token.pos_ in ("VERB", "AUX") and lemma == text[:-1] and text.endswith("ed"):
-        return text[:-2]
+    for suffix in ("ed", "d", "ing", "es", "s"):
+        if text.endswith(suffix) and text[: -len(suffix)] in known:
+            return text[: -len(suffix)]
     return lemma
 
 
@@ -101,7 +104,7 @@ class Lexicon:
 
     def verb_status(self, verb: Token) -> str | None:
         """The status a verb gives to the instrument it governs."""
-        found = self.phrasal(verb, self.phrasal_status) or self.status.get(lemma_of(verb))
+        found = self.phrasal(verb, self.phrasal_status) or self.status.get(lemma_of(verb, self.status))
         return found  # type: ignore[return-value]
 
     def is_negation(self, token: Token) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from pipeline.nlp.lexicon import MODALS, NOMINAL_STATUS, Lexicon, lemma_of
+from pipeline.nlp.lexicon import MODALS, NOMINAL_STATUS, Lexicon
 
 NOUNS = ("NOUN", "PROPN", "PRON", "NUM")
 VERBS = ("VERB", "AUX")
@@ -66,7 +66,7 @@ SETTING_PREPS = frozenset({"at", "during", "after", "before", "since", "until", 
 
 
 def _status_verb(verb: Token, lex: Lexicon) -> bool:
-    lemma = lemma_of(verb)
+    lemma = verb.lemma_.lower()
     return bool(
         lex.verb_status(verb) or lemma in lex.bare or lemma in lex.hedges or lemma in lex.mention
         or lex.phrasal(verb, lex.phrasal_bare)
@@ -319,6 +319,8 @@ def participants_of(
             walk(child, "other", who, actor_of, pairs, inside)
         elif child.dep_ == "agent":
             walk(child, "subject", who, actor_of, pairs, inside)
+        elif child.lower_ in EXCLUDING_PREPS:
+            walk(child, "excluded", who, actor_of, pairs, inside)
         elif child.dep_ == "prep" and child.lower_ in PARTNER_PREPS:
             walk(child, "partner", who, actor_of, pairs, inside)
         elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:

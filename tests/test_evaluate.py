@@ -1,0 +1,115 @@
+"""Scoring against gold files: exact metric arithmetic on a stub analyzer, the real analyzer on our
+small gold file, and the quality floor on ../shared/eval/dev.json (skipped when absent)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import NlpError
+from pipeline.evaluate import check_floors, gold_hash, pin_baseline, render_table, score
+from pipeline.models import Analysis, Event, Mention
+from pipeline.nlp import load_nlp
+
+DATA = Path(__file__).resolve().parent / "data" / "nlp"
+SMALL = DATA / "gold_small.json"
+BASELINE = Path(__file__).resolve().parent / "eval_baseline.json"
+DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"
+
+
+def _event(type_: str, codes: tuple[str, ...], negated: bool = False, instrument: str | None = None) -> Event:
+    return Event(type_, "signed", codes, instrument, negated, None, "evidence", 0.9)
+
+
+class StubAnalyzer:
+    """Returns fixed analyses by the first word of the text."""
+
+    def __init__(self, answers: dict[str, Analysis]) -> None:
+        self.answers = answers
+        self.calls: list[tuple[str, date | None, str | None]] = []
+
+    def analyse(self, text: str, published: date | None = None, title: str | None = None) -> Analysis:
+        self.calls.append((text.split()[0], published, title))
+        return self.answers[text.split()[0]]
+
+
+def _stub() -> StubAnalyzer:
+    return StubAnalyzer({
+        "Peru": Analysis(
+            entities=(Mention("Peru", "COUNTRY", "PER", 0, 4), Mention("European Union", "BLOC", "EU", 9, 23),
+                      Mention("Ecuador", "COUNTRY", "ECU", 80, 87)),
+            events=(_event("agreement", ("EU", "PER"), instrument="fisheries pact"),
+                    _event("agreement", ("ECU", "EU"))),
+        ),
+        "Talks": Analysis(
+            entities=(Mention("Norway", "COUNTRY", "NOR", 14, 20), Mention("EU", "BLOC", "EU", 29, 31)),
+            events=(_event("agreement", ("EU", "NOR"), negated=False, instrument="fisheries agreement"),),
+        ),
+    })
+
+
+def test_metrics_are_computed_exactly() -> None:
+    stub = _stub()
+    report = score(SMALL, stub)
+    # t1: predicted {PER, EU, ECU} vs gold {PER, EU}: F1 0.8; t2: {NOR, EU} vs {NOR, EU, ISL}: F1 0.8
+    assert report.actor_f1 == pytest.approx(0.8)
+    assert (report.actors.tp, report.actors.fp, report.actors.fn) == (4, 1, 1)
+    assert (report.events.tp, report.events.fp, report.events.fn) == (2, 1, 1)
+    assert report.events.precision == pytest.approx(2 / 3) and report.events.recall == pytest.approx(2 / 3)
+    assert report.negated_gold == 1 and report.negated_as_positive == 1
+    assert (report.instruments_compared, report.instruments_matched) == (2, 2)
+    assert stub.calls[0] == ("Peru", date(2024, 5, 2), "Peru and the EU sign a fisheries pact")
+    assert stub.calls[1] == ("Talks", None, None)  # "[inferred]" titles are not the article's words
+
+
+def test_participants_only_ignores_the_type() -> None:
+    stub = _stub()
+    stub.answers["Peru"] = Analysis(events=(_event("partnership", ("EU", "PER")),))
+    report = score(SMALL, stub)
+    assert report.events.tp == 1 and report.participants.tp == 2
+
+
+def test_render_table_lists_misses_and_false_alarms_when_verbose() -> None:
+    report = score(SMALL, _stub())
+    short = render_table(report, verbose=False)
+    assert "event P/R/F1" in short and "misses" not in short
+    long = render_table(report, verbose=True)
+    assert "misses (1)" in long and "t2: cooperation/planned EU+ISL" in long
+    assert "false alarms (1)" in long and "ECU+EU" in long
+    assert "reported as positive (1)" in long
+    assert json.loads(json.dumps(report.as_dict()))["events"]["tp"] == 2
+
+
+def test_real_analyzer_on_our_small_gold() -> None:
+    report = score(SMALL, load_nlp())
+    assert report.negated_as_positive == 0
+    assert report.events.tp == 2 and report.events.fp == 0
+    assert report.actor_f1 == pytest.approx(1.0)
+
+
+def test_bad_gold_file_is_an_nlp_error(tmp_path: Path) -> None:
+    bad = tmp_path / "gold.json"
+    bad.write_text('{"not": "a list"}')
+    with pytest.raises(NlpError, match="E105"):
+        score(bad, _stub())
+
+
+def test_pin_baseline_refuses_to_lower_floors_without_the_flag(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps({"floors": {"event_f1": 0.99}}))
+    report = score(SMALL, _stub())
+    with pytest.raises(NlpError, match="event_f1"):
+        pin_baseline(report, path)
+    pinned = pin_baseline(report, path, allow_lower=True)
+    assert pinned["gold_sha256"] == gold_hash(SMALL) and pinned["floors"]["event_f1"] == 0.666
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="../shared/eval/dev.json is not available")
+def test_dev_set_stays_above_its_floors() -> None:
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+    report = score(DEV, load_nlp())
+    problems = check_floors(report, baseline)
+    assert not problems, "\n".join(problems) + "\n\n" + render_table(report, verbose=True)

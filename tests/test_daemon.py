@@ -362,3 +362,11 @@ def test_cron_weekdays_follow_crontab(cron: str, after: str, expected: str) -> N
 
     start = datetime.fromisoformat(after).replace(tzinfo=UTC)
     assert cron_trigger(cron).get_next_fire_time(None, start) == datetime.fromisoformat(expected).replace(tzinfo=UTC)
+
+
+def test_the_digest_job_calls_the_digest_module(settings: Settings, db, caplog: pytest.LogCaptureFixture) -> None:
+    daemon = Daemon(settings.replace("email", recipients=[]), db)
+    with caplog.at_level(logging.WARNING):
+        daemon._job(daemon.digest)()
+    assert "digest module not available" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text

@@ -247,3 +247,19 @@ def test_page_faults_stored_and_retried_then_summary(http_server: LocalServer, f
     assert page_error_kinds(db) == {rows["huge"]["id"]: "too_large", rows["down"]["id"]: "rate_limited"}
     assert rows["down"]["fetch_error_kind"] == "rate_limited" and rows["down"]["fetch_status"] == "pending"
     assert 590 <= seconds_until(rows["down"]["next_fetch_at"]) <= 600
+
+
+def test_full_cycle_finishes_despite_failing_feeds(http_server: LocalServer, fault_settings: Settings,
+                                                   db: sqlite_utils.Database) -> None:
+    from pipeline.cycle import run_cycle
+
+    http_server.add("/good", feed_body("good"))
+    http_server.add("/bad", handler=faults.reset)
+    http_server.add("/html", (FEEDS / "page.html").read_bytes(), content_type="text/html")
+    write_feeds_file(fault_settings.feeds.file, [http_server.url(p) for p in ("/good", "/bad", "/html")])
+    report = run_cycle(fault_settings, db, every=True)
+    assert (report.feeds_polled, report.feeds_failed, report.new_articles) == (3, 2, 2)
+    run = dict(next(db.query("SELECT status, feeds_failed FROM runs ORDER BY id DESC LIMIT 1")))
+    assert run == {"status": "ok", "feeds_failed": 2}
+    kinds = {r["url"].rsplit("/", 1)[-1]: r["error_kind"] for r in db.query("SELECT url, error_kind FROM feeds")}
+    assert kinds == {"good": None, "bad": "network", "html": "not_a_feed"}

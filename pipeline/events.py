@@ -115,9 +115,9 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         span = named.get(index) or compound_named
         if compound_named is not None and index not in named:
             type_ = kinds[compound_named.root.i]
-        near = {index, *(t.i for t in gov.chain)}
+        near = {index, *(t.i for t in gov.chain), *(t.i for t in anchor.subtree)}
         known = tuple(parties.get(index, ())) + tuple(
-            p for i, ps in parties.items() if i != index and doc[i].head.i in near for p in ps
+            p for i, ps in parties.items() if i != index and (i in near or doc[i].head.i in near) for p in ps
         )
         who = participants_of(anchor, gov, actor_of, pairs, lex)
         status, explicit = status_of(anchor, gov, lex)
@@ -177,7 +177,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         )
         findings.extend(_expand(base, who, ()))
     findings.extend(_omissions(doc, sentence, actor_of, pairs, lex))
-    if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc):
+    if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc, actor_of):
         for finding in findings:
             finding.extra["complete"] = True
     return findings
@@ -187,13 +187,14 @@ _SPEAKERS = frozenset({"we", "they", "i", "he", "she"})
 _SPEECH = frozenset({"say", "tell", "add", "announce", "state", "stress", "note", "explain", "declare"})
 
 
-def _speaker_subject(doc: Doc) -> bool:
-    """True when the main clause (or a speech verb) has a person or personal pronoun as subject."""
+def _speaker_subject(doc: Doc, actor_of: dict) -> bool:
+    """True when the main clause (or a speech verb) has a person (a name that is no actor) or "we" as subject."""
     for token in doc:
         if token.dep_ == "ROOT" or token.lemma_.lower() in _SPEECH:
-            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if any(s.ent_type_ == "PERSON" or s.lower_ in _SPEAKERS for s in subjects):
-                return True
+            for subject in (c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")):
+                named = subject.ent_type_ == "PERSON" or (subject.pos_ == "PROPN" and subject.i not in actor_of)
+                if subject.lower_ in _SPEAKERS or (named and not any(t.i in actor_of for t in subject.subtree)):
+                    return True
     return False
 
 

@@ -181,3 +181,29 @@ def test_analyse_many_keeps_keys_and_order(analyzer: Analyzer) -> None:
 )
 def test_main_pair(codes: list[str], expected: tuple[str, str] | None) -> None:
     assert main_pair(codes) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "type_", "participants"),
+    [
+        ("The Commission adopted an adequacy decision for the United Kingdom.", "agreement", ("EU", "GBR")),
+        ("The EU announced a Global Gateway investment package for Latin America.", "programme", ("EU", "LATAM")),
+        ("Switzerland's association to Horizon Europe took effect on 1 January.", "programme", ("CHE", "EU")),
+        ("Canada formally became associated to Horizon Europe in July.", "programme", ("CAN", "EU")),
+        ("The European Investment Bank signed a loan with Kenya to build solar plants.", "programme", ("EU", "KEN")),
+    ],
+    ids=["adequacy", "eu-programme-for-region", "association-in-force", "associated-to", "loan"],
+)
+def test_known_programmes_bring_their_owner(
+    analyzer: Analyzer, text: str, type_: str, participants: tuple[str, ...]
+) -> None:
+    event = _one(analyzer, text)
+    assert (event.type, event.participants) == (type_, participants)
+
+
+def test_speaker_with_one_named_partner_completes_the_main_pair(analyzer: Analyzer) -> None:
+    text = ("The European Union and Chile met. The EU and Chile talked. "
+            "Maria Lopez said after summit talks with Chile that progress was made.")
+    events = [e for e in _events(analyzer, text) if e.type == "partnership"]
+    assert [(e.status, e.participants) for e in events] == [("held", ("CHL", "EU"))]
+    assert events[0].confidence < 0.7

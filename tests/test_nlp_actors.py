@@ -106,3 +106,8 @@ def test_actor_table_covers_every_country_and_bloc() -> None:
     assert rows["JPN"] == {"code": "JPN", "name": "Japan", "kind": "country", "iso2": "JP"}
     assert rows["EU"]["kind"] == "bloc" and rows["WBALK"]["kind"] == "region" and rows["WTO"]["kind"] == "org"
     assert all(set(row) == {"code", "name", "kind", "iso2"} for row in rows.values())
+
+
+def test_given_names_are_not_countries_in_running_text(analyzer: Analyzer) -> None:
+    assert analyzer.analyse("Prime Minister Georgia Smith met officials from Chile.").actors == ("CHL",)
+    assert "GEO" in analyzer.analyse("Georgia Signs Association Agreement With The EU").actors

@@ -159,6 +159,7 @@ class Analyzer:
         """Sentences that can hold an event, as :class:`SentenceInput` stubs (text + cheap-pass spans)."""
         actors = sorted(doc.spans[ACTORS_KEY], key=lambda s: s.start)
         instruments = sorted(doc.spans[INSTRUMENTS_KEY], key=lambda s: s.start)
+        pair = set(main_pair([a.kb_id_ for a in actors]) or ())
         for sent in doc.sents:
             body = sent.text
             if len(body) < 12:
@@ -170,7 +171,8 @@ class Analyzer:
             omission = bool(codes) and self._omission.search(body) is not None
             if not (tools or omission or self._keywords.search(body)):
                 continue
-            if not (len(codes) >= 2 or omission or self._pairs.search(body) or (codes and known)):
+            main = len(codes) == 1 and codes <= pair
+            if not (len(codes) >= 2 or omission or main or self._pairs.search(body) or (codes and known)):
                 continue
             offset = sent.start_char
             yield _Stub(

@@ -21,6 +21,7 @@ REQUIRED = (
     "gazetteers/actors.tsv",
     "gazetteers/aliases.tsv",
     "gazetteers/stop.tsv",
+    "gazetteers/given_names.tsv",
     "instruments.jsonl",
     "patterns/instruments.jsonl",
     "patterns/lexicon.tsv",
@@ -48,6 +49,7 @@ class Assets:
     actors: tuple[tuple[str, str, str], ...]  # (code, kind, name) of non-country actors
     actor_aliases: tuple[tuple[str, str], ...]
     stop_phrases: tuple[str, ...]
+    given_names: frozenset[str]
     instruments: tuple[Instrument, ...]
     instrument_patterns: tuple[dict, ...]
     lexicon: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -108,6 +110,7 @@ def load_assets(path: Path | str = MODELS_DIR) -> Assets:
         actors=tuple((r[0], r[1], r[2]) for r in _rows(root / "gazetteers/actors.tsv", 3)),
         actor_aliases=tuple((r[0], r[1]) for r in _rows(root / "gazetteers/aliases.tsv", 2)),
         stop_phrases=tuple(r[0] for r in _rows(root / "gazetteers/stop.tsv", 1)),
+        given_names=frozenset(r[0] for r in _rows(root / "gazetteers/given_names.tsv", 1)),
         instruments=instruments,
         instrument_patterns=tuple(_jsonl(root / "patterns/instruments.jsonl")),
         lexicon=lexicon,

@@ -75,6 +75,7 @@ class ActorRuler(_RulerBase):
     """
 
     def _load(self, assets) -> None:
+        self.given_names = assets.given_names
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.meaning: dict[str, tuple[str | None, str | None]] = {}
         for entry in gazetteer(assets):
@@ -90,17 +91,27 @@ class ActorRuler(_RulerBase):
         found = []
         for span in filter_spans(spans):
             code, label = self.meaning[span.label_]
+            if code and span.text in self.given_names and _before_surname(doc, span):
+                continue
             if code:
                 found.append(Span(doc, span.start, span.end, label=label, kb_id=code))
         doc.spans[ACTORS_KEY] = found
         return doc
 
 
+def _before_surname(doc: Doc, span: Span) -> bool:
+    """A name followed by a capitalised word, in a sentence that is not title-cased: a person."""
+    if span.end >= len(doc) or not doc[span.end].is_title or doc[span.end].is_stop:
+        return False
+    return sum(t.is_alpha and t.is_lower and not t.is_stop for t in span.sent) >= 2
+
+
 class InstrumentRuler(_RulerBase):
     """Instrument names: the registry's canonical names and aliases, then patterns for unseen ones.
 
-    Sets ``doc.spans["pw_instruments"]``: ``label_`` is the event type when known (registry) or
-    ``INSTRUMENT``; ``kb_id_`` the registry's canonical name or ""; ``span._.pw_parties`` its parties.
+    Sets ``doc.spans["pw_instruments"]``: ``label_`` is the event type when known (registry, or a typed
+    pattern such as "adequacy decision") or ``INSTRUMENT``; ``kb_id_`` is the registry's canonical name
+    or ""; ``span._.pw_parties`` the registry's parties.
     """
 
     def _load(self, assets) -> None:
@@ -114,8 +125,10 @@ class InstrumentRuler(_RulerBase):
                 doc = self.nlp.make_doc(name)
                 (self.folded if len(doc) > 1 else self.exact).add(key, [doc])
         self.patterns = Matcher(self.nlp.vocab)
+        self.pattern_labels: dict[str, str] = {}
         for number, item in enumerate(assets.instrument_patterns):
             self.patterns.add(f"pat{number}", [item["pattern"]])
+            self.pattern_labels[f"pat{number}"] = item.get("label", "INSTRUMENT")
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -126,8 +139,8 @@ class InstrumentRuler(_RulerBase):
         registry = filter_spans(spans)
         taken = {i for span in registry for i in range(span.start, span.end)}
         pattern_spans = [
-            Span(doc, start, end, label="INSTRUMENT")
-            for _, start, end in self.patterns(doc)
+            Span(doc, start, end, label=self.pattern_labels[self.nlp.vocab.strings[key]])
+            for key, start, end in self.patterns(doc)
             if not any(i in taken for i in range(start, end))
         ]
         found = []
@@ -139,7 +152,7 @@ class InstrumentRuler(_RulerBase):
                 continue
             item = self.known.get(span.label_)
             if item is None:
-                found.append(Span(doc, span.start, span.end, label="INSTRUMENT"))
+                found.append(Span(doc, span.start, span.end, label=span.label_))
                 continue
             known = Span(doc, span.start, span.end, label=item.type, kb_id=item.canonical)
             known._.set(EXT.instrument_parties, item.parties)

@@ -83,9 +83,12 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
         None,
     )
     token = anchor
+    gov = Governor(verb=None, participle=participle)
+    if anchor.dep_ == "appos" and anchor.head.i in anchors:
+        gov.nested = True  # "Horizon Europe, the Framework Programme for ...": one instrument, two names
+        return gov
     while token.dep_ in ("conj", "appos") and token.head.pos_ in NOUNS and token.head.i != token.i:
         token = token.head
-    gov = Governor(verb=None, participle=participle)
     for _ in range(10):
         head = token.head
         if head.i == token.i:
@@ -295,6 +298,8 @@ def participants_of(
                 walk(child, "partner", who, actor_of, pairs, set())
             elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
                 walk(child, "between", who, actor_of, pairs, set())
+            elif child.dep_ == "prep" and child.lower_ == "for" and noun.lemma_.lower() not in lex.talks:
+                walk(child, "other", who, actor_of, pairs, set())
     verb = gov.participle or gov.verb
     if verb is None or gov.setting:
         return who

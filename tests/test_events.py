@@ -40,7 +40,7 @@ def _one(analyzer: Analyzer, text: str) -> Event:
         ("The agreement between the EU and Mercosur has entered into force.", "agreement", "in_force",
          ("EU", "MERCOSUR")),
         ("The EU and the African Union will co-finance a vaccine programme.", "programme", "planned", ("AU", "EU")),
-        ("Canada and the European Union will cooperate on quantum research.", "cooperation", "planned",
+        ("Canada will cooperate with the European Union on battery recycling research.", "cooperation", "planned",
          ("CAN", "EU")),
         ("The Commission and Japan concluded a digital partnership.", "partnership", "signed", ("EU", "JPN")),
         ("Norway, Iceland and the European Union signed an agreement on fisheries.", "agreement", "signed",

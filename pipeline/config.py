@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.crontab import cron_trigger
 from pipeline.errors import ConfigError
 
 PROJECT_URL = "https://github.com/pactwatch/pactwatch"
@@ -48,7 +49,13 @@ def _one_of(*choices: str) -> Callable[[Any], str | None]:
 
 
 def _cron(value: Any) -> str | None:
-    return None if len(str(value).split()) == 5 else "must be a 5-field cron expression"
+    if value == "":
+        return None  # a recipient's empty schedule follows schedule.digest_cron
+    try:
+        cron_trigger(str(value))
+    except ValueError as exc:
+        return f"must be a 5-field cron expression ({exc})"
+    return None
 
 
 def _email(value: Any) -> str | None:
@@ -111,7 +118,7 @@ class Recipient:
     countries: list[str] = _setting([], "actor codes to keep; empty keeps all")
     types: list[str] = _setting([], "event types to keep; empty keeps all")
     min_confidence: float = _setting(0.0, "lowest event confidence to report", _non_negative)
-    schedule: str = _setting("", "cron for this recipient; empty follows schedule.digest_cron")
+    schedule: str = _setting("", "cron for this recipient; empty follows schedule.digest_cron", _cron)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from pipeline import store
 from pipeline.config import Settings
+from pipeline.crontab import cron_trigger
 from pipeline.errors import PactwatchError
 from pipeline.lock import DaemonLock
 from pipeline.progress import progress_reporter
@@ -199,24 +200,6 @@ class Daemon:
         log.info("daemon stopped", extra={"stage": "daemon"})
 
 
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-def cron_trigger(expression: str) -> CronTrigger:
-    """A 5-field crontab in UTC with crontab's weekday numbers (0 or 7 = Sunday), which APScheduler 3's
-    ``from_crontab`` would read as Monday-based; numeric weekdays are translated to names."""
-    minute, hour, day, month, weekday = expression.split()
-    parts = []
-    for part in weekday.split(","):
-        base, _, step = part.partition("/")
-        first, _, last = base.partition("-")
-        if not first.isdigit() or (last and not last.isdigit()):
-            parts.append(part)  # '*', '*/2' or names: APScheduler reads them as crontab does
-            continue
-        numbers = range(int(first), int(last or (7 if step else first)) + 1, int(step or 1))
-        parts.extend(_WEEKDAYS[n % 7] for n in numbers)
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=",".join(dict.fromkeys(parts)),
-                       timezone=UTC)
 
 
 def _digest_trigger(settings: Settings) -> CronTrigger | OrTrigger:

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Settings
-from pipeline.daemon import Daemon, _digest_trigger, cron_trigger
+from pipeline.crontab import cron_trigger
+from pipeline.daemon import Daemon, _digest_trigger
 from pipeline.errors import AlreadyRunningError
 from pipeline.lock import DaemonLock, lock_holder
 from pipeline.store import open_db, transaction

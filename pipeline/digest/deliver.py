@@ -18,6 +18,7 @@ import sqlite_utils
 from apscheduler.triggers.cron import CronTrigger
 
 from pipeline.config import Recipient, Settings
+from pipeline.crontab import cron_trigger
 from pipeline.digest.render import build_message
 from pipeline.digest.select import DigestContent, select_digest
 from pipeline.digest.send import send_message
@@ -49,25 +50,9 @@ def _utc(now: datetime | None) -> datetime:
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
 def _trigger(expression: str) -> CronTrigger:
-    """A 5-field crontab in UTC. Weekday numbers are crontab's (0 or 7 = Sunday); APScheduler 3 counts from
-    Monday, so they are translated to names."""
     try:
-        minute, hour, day, month, weekday = expression.split()
-        days = []
-        for part in weekday.lower().split(","):
-            base, _, step = part.partition("/")
-            first, _, last = base.partition("-")
-            if not first.isdigit() or (last and not last.isdigit()):
-                days.append(part)  # '*', '*/2' or names read the same in both
-                continue
-            numbers = range(int(first), int(last or (7 if step else first)) + 1, int(step or 1))
-            days.extend(_WEEKDAYS[n % 7] for n in numbers)
-        return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=",".join(dict.fromkeys(days)),
-                           timezone=UTC)
+        return cron_trigger(expression)
     except ValueError as exc:
         raise ConfigError(f"bad cron expression {expression!r}: {exc}") from None
 

@@ -31,6 +31,11 @@ class Route:
     hits: int = 0
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many clients connect at once in the concurrency tests
+    daemon_threads = True
+
+
 class LocalServer:
     """A threaded HTTP server on 127.0.0.1 whose routes tests add and change while it runs."""
 
@@ -65,9 +70,10 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(route.body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
 
     @property
     def base(self) -> str:

@@ -66,12 +66,6 @@ FAULTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _deep_backlog(http_server: LocalServer) -> None:
-    """socketserver listens with a backlog of 5; many concurrent connects would wait for SYN retransmits."""
-    http_server.httpd.socket.listen(128)
-
-
 @pytest.fixture
 def fault_settings(settings: Settings) -> Settings:
     return dataclasses.replace(

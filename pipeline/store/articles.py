@@ -88,6 +88,7 @@ def save_article(
     Returns the id of the article that now holds the text (this one, or the earlier one it duplicates).
     """
     now = utc_now()
+    fetched = article.extraction_method != "feed_summary"  # a fallback keeps the fetch error that caused it
     with transaction(db) as conn:
         earlier = conn.execute(
             "SELECT id FROM articles WHERE text_hash = ? AND id != ? AND duplicate_of IS NULL ORDER BY id LIMIT 1",
@@ -96,10 +97,11 @@ def save_article(
         conn.execute(
             "UPDATE articles SET title = COALESCE(?, title), author = ?, sitename = ?, publisher = ?, language = ?,"
             " published_at = COALESCE(published_at, ?), text_hash = ?, fetched_at = ?,"
-            " raw_html_gz = ?, fetch_error_kind = NULL, fetch_error_message = NULL WHERE id = ?",
+            " raw_html_gz = ?, fetch_error_kind = CASE WHEN ? THEN NULL ELSE fetch_error_kind END,"
+            " fetch_error_message = CASE WHEN ? THEN NULL ELSE fetch_error_message END WHERE id = ?",
             (article.title, article.author, article.sitename, publisher, article.language,
              to_utc_iso(article.published), text_hash, now,
-             gzip.compress(raw_html) if raw_html else None, article_id),
+             gzip.compress(raw_html) if raw_html else None, fetched, fetched, article_id),
         )
         if earlier:
             conn.execute(

@@ -9,6 +9,7 @@ import click
 from pipeline.cli.common import format_option, open_settings_db, settings_options
 from pipeline.cli.output import render
 from pipeline.config import Settings
+from pipeline.lock import lock_holder
 from pipeline.store import status_summary
 
 
@@ -18,11 +19,14 @@ from pipeline.store import status_summary
 def status(settings: Settings, fmt: str) -> None:
     """Feeds health (unhealthy feeds with their last error), queue sizes, last runs, counts."""
     summary = status_summary(open_settings_db(settings))
+    summary["daemon_pid"] = lock_holder(settings.database.path)
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2, default=str))
         return
     counts, queues = summary["counts"], summary["queues"]
     click.echo(f"database: {settings.database.path}")
+    pid = summary["daemon_pid"]
+    click.echo(f"daemon:   running (pid {pid})" if pid else "daemon:   not running")
     click.echo("counts:   " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     click.echo("queues:   " + ", ".join(f"{k} {v}" for k, v in queues.items()))
     runs = summary["runs"]

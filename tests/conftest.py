@@ -135,6 +135,14 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def nlp():
+    """The analyzer, loaded once per test session."""
+    from pipeline.nlp import load_nlp
+
+    return load_nlp()
+
+
 @pytest.fixture
 def db(settings: Settings):
     database = open_db(settings.database.path)

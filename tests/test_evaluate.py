@@ -12,7 +12,6 @@ import pytest
 from pipeline.errors import NlpError
 from pipeline.evaluate import check_floors, gold_hash, pin_baseline, render_table, score
 from pipeline.models import Analysis, Event, Mention
-from pipeline.nlp import load_nlp
 
 DATA = Path(__file__).resolve().parent / "data" / "nlp"
 SMALL = DATA / "gold_small.json"
@@ -83,8 +82,8 @@ def test_render_table_lists_misses_and_false_alarms_when_verbose() -> None:
     assert json.loads(json.dumps(report.as_dict()))["events"]["tp"] == 2
 
 
-def test_real_analyzer_on_our_small_gold() -> None:
-    report = score(SMALL, load_nlp())
+def test_real_analyzer_on_our_small_gold(nlp) -> None:
+    report = score(SMALL, nlp)
     assert report.negated_as_positive == 0
     assert report.events.tp == 2 and report.events.fp == 0
     assert report.actor_f1 == pytest.approx(1.0)
@@ -108,8 +107,8 @@ def test_pin_baseline_refuses_to_lower_floors_without_the_flag(tmp_path: Path) -
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="../shared/eval/dev.json is not available")
-def test_dev_set_stays_above_its_floors() -> None:
+def test_dev_set_stays_above_its_floors(nlp) -> None:
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
-    report = score(DEV, load_nlp())
+    report = score(DEV, nlp)
     problems = check_floors(report, baseline)
     assert not problems, "\n".join(problems) + "\n\n" + render_table(report, verbose=True)

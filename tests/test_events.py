@@ -8,22 +8,17 @@ import pytest
 
 from pipeline.events import main_pair
 from pipeline.models import Event
-from pipeline.nlp import Analyzer, load_nlp
+from pipeline.nlp import Analyzer
 
 PUBLISHED = date(2024, 6, 1)
 
 
-@pytest.fixture(scope="session")
-def analyzer() -> Analyzer:
-    return load_nlp()
+def _events(nlp: Analyzer, text: str) -> list[Event]:
+    return list(nlp.analyse(text, published=PUBLISHED).events)
 
 
-def _events(analyzer: Analyzer, text: str) -> list[Event]:
-    return list(analyzer.analyse(text, published=PUBLISHED).events)
-
-
-def _one(analyzer: Analyzer, text: str) -> Event:
-    events = _events(analyzer, text)
+def _one(nlp: Analyzer, text: str) -> Event:
+    events = _events(nlp, text)
     assert len(events) == 1, events
     return events[0]
 
@@ -50,9 +45,9 @@ def _one(analyzer: Analyzer, text: str) -> Event:
          "institution-is-eu", "multi-party"],
 )
 def test_trigger_gives_type_status_and_parties(
-    analyzer: Analyzer, text: str, type_: str, status: str, participants: tuple[str, ...]
+    nlp: Analyzer, text: str, type_: str, status: str, participants: tuple[str, ...]
 ) -> None:
-    event = _one(analyzer, text)
+    event = _one(nlp, text)
     assert (event.type, event.status, event.participants, event.negated) == (type_, status, participants, False)
     assert event.evidence == text and 0 < event.confidence <= 1
 
@@ -66,8 +61,8 @@ def test_trigger_gives_type_status_and_parties(
     ],
     ids=["plans-to", "intend-to", "will"],
 )
-def test_hedges_make_events_planned(analyzer: Analyzer, text: str) -> None:
-    event = _one(analyzer, text)
+def test_hedges_make_events_planned(nlp: Analyzer, text: str) -> None:
+    event = _one(nlp, text)
     assert event.status == "planned" and not event.negated
 
 
@@ -83,21 +78,21 @@ def test_hedges_make_events_planned(analyzer: Analyzer, text: str) -> None:
     ],
     ids=["refused", "would-not", "did-not", "stalled", "failed-talks", "failed-to"],
 )
-def test_negations_are_never_positive(analyzer: Analyzer, text: str, participants: tuple[str, ...]) -> None:
-    events = _events(analyzer, text)
+def test_negations_are_never_positive(nlp: Analyzer, text: str, participants: tuple[str, ...]) -> None:
+    events = _events(nlp, text)
     assert events and all(e.negated for e in events)
     assert events[0].participants == participants
 
 
-def test_no_reference_to_a_country_is_a_negated_partnership(analyzer: Analyzer) -> None:
+def test_no_reference_to_a_country_is_a_negated_partnership(nlp: Analyzer) -> None:
     text = "The EU set out its plan. The EU wants more trade. The new strategy makes no reference to the United States."
-    event = _one(analyzer, text)
+    event = _one(nlp, text)
     assert event.participants == ("EU", "USA") and event.negated and event.type == "partnership"
 
 
-def test_excluded_party_gets_a_negated_event(analyzer: Analyzer) -> None:
+def test_excluded_party_gets_a_negated_event(nlp: Analyzer) -> None:
     text = "The EU signed the pact with Japan, excluding South Korea."
-    events = {(e.participants, e.negated) for e in _events(analyzer, text)}
+    events = {(e.participants, e.negated) for e in _events(nlp, text)}
     assert events == {(("EU", "JPN"), False), (("EU", "KOR"), True)}
 
 
@@ -110,61 +105,61 @@ def test_excluded_party_gets_a_negated_event(analyzer: Analyzer) -> None:
     ],
     ids=["economy", "discussion", "visit"],
 )
-def test_countries_without_an_event(analyzer: Analyzer, text: str) -> None:
-    assert _events(analyzer, text) == []
+def test_countries_without_an_event(nlp: Analyzer, text: str) -> None:
+    assert _events(nlp, text) == []
 
 
-def test_only_actors_tied_to_the_trigger_take_part(analyzer: Analyzer) -> None:
-    event = _one(analyzer, "During a visit to Egypt, the EU signed a partnership agreement with Jordan.")
+def test_only_actors_tied_to_the_trigger_take_part(nlp: Analyzer) -> None:
+    event = _one(nlp, "During a visit to Egypt, the EU signed a partnership agreement with Jordan.")
     assert event.participants == ("EU", "JOR")
 
 
-def test_setting_summit_does_not_borrow_the_verbs_parties(analyzer: Analyzer) -> None:
+def test_setting_summit_does_not_borrow_the_verbs_parties(nlp: Analyzer) -> None:
     text = "At the EU-Japan summit, Canada and Mexico signed a trade agreement."
-    events = {(e.type, e.participants) for e in _events(analyzer, text)}
+    events = {(e.type, e.participants) for e in _events(nlp, text)}
     assert events == {("partnership", ("EU", "JPN")), ("agreement", ("CAN", "MEX"))}
 
 
-def test_both_sides_resolve_to_the_main_pair(analyzer: Analyzer) -> None:
+def test_both_sides_resolve_to_the_main_pair(nlp: Analyzer) -> None:
     text = "The European Union and Chile held talks in Santiago. Both sides agreed to set up a partnership on energy."
-    event = _one(analyzer, text)
+    event = _one(nlp, text)
     assert event.participants == ("CHL", "EU") and event.type == "partnership"
 
 
-def test_coordinated_subjects_with_one_partner_split_into_bilateral_events(analyzer: Analyzer) -> None:
-    events = _events(analyzer, "Japan and South Korea are negotiating association agreements with the EU.")
+def test_coordinated_subjects_with_one_partner_split_into_bilateral_events(nlp: Analyzer) -> None:
+    events = _events(nlp, "Japan and South Korea are negotiating association agreements with the EU.")
     assert sorted(e.participants for e in events) == [("EU", "JPN"), ("EU", "KOR")]
 
 
-def test_same_event_twice_in_an_article_is_one_event(analyzer: Analyzer) -> None:
+def test_same_event_twice_in_an_article_is_one_event(nlp: Analyzer) -> None:
     text = ("On 5 March 2024, the EU and Kenya signed an economic partnership agreement. "
             "The agreement between Kenya and the EU was signed after long talks.")
-    event = _one(analyzer, text)
+    event = _one(nlp, text)
     assert event.date == date(2024, 3, 5)
 
 
-def test_date_defaults_to_published(analyzer: Analyzer) -> None:
-    assert _one(analyzer, "Kenya and the EU signed an agreement.").date == PUBLISHED
+def test_date_defaults_to_published(nlp: Analyzer) -> None:
+    assert _one(nlp, "Kenya and the EU signed an agreement.").date == PUBLISHED
 
 
-def test_registry_instrument_gets_its_canonical_name(analyzer: Analyzer) -> None:
-    event = _one(analyzer, "The EU-Japan Economic Partnership Agreement entered into force in 2019.")
+def test_registry_instrument_gets_its_canonical_name(nlp: Analyzer) -> None:
+    event = _one(nlp, "The EU-Japan Economic Partnership Agreement entered into force in 2019.")
     assert event.instrument == "EU-Japan Economic Partnership Agreement" and event.status == "in_force"
 
 
-def test_registry_parties_do_not_override_the_text(analyzer: Analyzer) -> None:
-    event = _one(analyzer, "The EU and Korea signed a digital trade agreement.")
+def test_registry_parties_do_not_override_the_text(nlp: Analyzer) -> None:
+    event = _one(nlp, "The EU and Korea signed a digital trade agreement.")
     assert event.participants == ("EU", "KOR") and event.instrument == "digital trade agreement"
 
 
-def test_title_is_read_when_the_text_lacks_it(analyzer: Analyzer) -> None:
-    analysis = analyzer.analyse("The deal covers cars.", PUBLISHED, title="Peru and the EU sign a trade deal")
+def test_title_is_read_when_the_text_lacks_it(nlp: Analyzer) -> None:
+    analysis = nlp.analyse("The deal covers cars.", PUBLISHED, title="Peru and the EU sign a trade deal")
     assert [(e.type, e.participants) for e in analysis.events] == [("agreement", ("EU", "PER"))]
 
 
-def test_analyse_many_keeps_keys_and_order(analyzer: Analyzer) -> None:
+def test_analyse_many_keeps_keys_and_order(nlp: Analyzer) -> None:
     items = [(7, "Kenya and the EU signed an agreement.", None), ("b", "Nothing happened.", PUBLISHED)]
-    results = list(analyzer.analyse_many(items, batch_size=1))
+    results = list(nlp.analyse_many(items, batch_size=1))
     assert [key for key, _ in results] == [7, "b"]
     assert len(results[0][1].events) == 1 and results[1][1].events == ()
 
@@ -195,15 +190,15 @@ def test_main_pair(codes: list[str], expected: tuple[str, str] | None) -> None:
     ids=["adequacy", "eu-programme-for-region", "association-in-force", "associated-to", "loan"],
 )
 def test_known_programmes_bring_their_owner(
-    analyzer: Analyzer, text: str, type_: str, participants: tuple[str, ...]
+    nlp: Analyzer, text: str, type_: str, participants: tuple[str, ...]
 ) -> None:
-    event = _one(analyzer, text)
+    event = _one(nlp, text)
     assert (event.type, event.participants) == (type_, participants)
 
 
-def test_speaker_with_one_named_partner_completes_the_main_pair(analyzer: Analyzer) -> None:
+def test_speaker_with_one_named_partner_completes_the_main_pair(nlp: Analyzer) -> None:
     text = ("The European Union and Chile met. The EU and Chile talked. "
             "Maria Lopez said after summit talks with Chile that progress was made.")
-    events = [e for e in _events(analyzer, text) if e.type == "partnership"]
+    events = [e for e in _events(nlp, text) if e.type == "partnership"]
     assert [(e.status, e.participants) for e in events] == [("held", ("CHL", "EU"))]
     assert events[0].confidence < 0.7

@@ -5,17 +5,12 @@ from __future__ import annotations
 import pycountry
 import pytest
 
-from pipeline.nlp import Analyzer, actor_table, load_nlp
+from pipeline.nlp import Analyzer, actor_table
 from pipeline.nlp.actors import is_dateline, is_locative
 
 
-@pytest.fixture(scope="session")
-def analyzer() -> Analyzer:
-    return load_nlp()
-
-
-def _codes(analyzer: Analyzer, text: str) -> list[str]:
-    return [m.code for m in analyzer.analyse(text).entities if m.label != "INSTRUMENT"]
+def _codes(nlp: Analyzer, text: str) -> list[str]:
+    return [m.code for m in nlp.analyse(text).entities if m.label != "INSTRUMENT"]
 
 
 @pytest.mark.parametrize(
@@ -31,8 +26,8 @@ def _codes(analyzer: Analyzer, text: str) -> list[str]:
     ],
     ids=["us-abbreviations", "short-names", "korea", "turkey-czechia", "uk", "spellings", "longest-match"],
 )
-def test_country_names_and_aliases(analyzer: Analyzer, text: str, expected: list[str]) -> None:
-    assert _codes(analyzer, text) == expected
+def test_country_names_and_aliases(nlp: Analyzer, text: str, expected: list[str]) -> None:
+    assert _codes(nlp, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -44,8 +39,8 @@ def test_country_names_and_aliases(analyzer: Analyzer, text: str, expected: list
     ],
     ids=["demonyms", "demonym-pair", "blocked-phrases"],
 )
-def test_demonyms(analyzer: Analyzer, text: str, expected: list[str]) -> None:
-    assert _codes(analyzer, text) == expected
+def test_demonyms(nlp: Analyzer, text: str, expected: list[str]) -> None:
+    assert _codes(nlp, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -57,35 +52,35 @@ def test_demonyms(analyzer: Analyzer, text: str, expected: list[str]) -> None:
     ],
     ids=["commission", "eeas-parliament", "council"],
 )
-def test_eu_institutions_are_the_eu(analyzer: Analyzer, text: str) -> None:
-    codes = _codes(analyzer, text)
+def test_eu_institutions_are_the_eu(nlp: Analyzer, text: str) -> None:
+    codes = _codes(nlp, text)
     assert codes and set(codes) == {"EU"}
 
 
-def test_blocs_and_regions(analyzer: Analyzer) -> None:
+def test_blocs_and_regions(nlp: Analyzer) -> None:
     text = "ASEAN, the African Union, Mercosur, the G20, the Western Balkans, sub-Saharan Africa and the Indo-Pacific."
-    assert _codes(analyzer, text) == ["ASEAN", "AU", "MERCOSUR", "G20", "WBALK", "SSA", "INDOPAC"]
+    assert _codes(nlp, text) == ["ASEAN", "AU", "MERCOSUR", "G20", "WBALK", "SSA", "INDOPAC"]
 
 
-def test_region_parts_do_not_leak(analyzer: Analyzer) -> None:
-    assert _codes(analyzer, "Growth in Southeast Asia and North Africa slowed.") == []
+def test_region_parts_do_not_leak(nlp: Analyzer) -> None:
+    assert _codes(nlp, "Growth in Southeast Asia and North Africa slowed.") == []
 
 
-def test_hyphenated_pair_yields_both_actors(analyzer: Analyzer) -> None:
-    analysis = analyzer.analyse("Preparations for the EU-China summit and the India–EU dialogue continued.")
+def test_hyphenated_pair_yields_both_actors(nlp: Analyzer) -> None:
+    analysis = nlp.analyse("Preparations for the EU-China summit and the India–EU dialogue continued.")
     assert [m.code for m in analysis.entities if m.code] == ["EU", "CHN", "IND", "EU"]
 
 
-def test_offsets_point_into_the_text(analyzer: Analyzer) -> None:
+def test_offsets_point_into_the_text(nlp: Analyzer) -> None:
     text = "Yesterday South Korea signed."
-    mention = next(m for m in analyzer.analyse(text).entities if m.code == "KOR")
+    mention = next(m for m in nlp.analyse(text).entities if m.code == "KOR")
     assert text[mention.start : mention.end] == "South Korea"
     assert mention.label == "COUNTRY"
 
 
-def test_places_and_datelines_are_not_parties(analyzer: Analyzer) -> None:
+def test_places_and_datelines_are_not_parties(nlp: Analyzer) -> None:
     text = "Belgium, (Example Wire) The EU and Peru met at a conference in Luxembourg."
-    analysis = analyzer.analyse(text)
+    analysis = nlp.analyse(text)
     assert {"BEL", "LUX"} <= {m.code for m in analysis.entities}
     assert set(analysis.actors) == {"EU", "PER"}
 
@@ -108,6 +103,6 @@ def test_actor_table_covers_every_country_and_bloc() -> None:
     assert all(set(row) == {"code", "name", "kind", "iso2"} for row in rows.values())
 
 
-def test_given_names_are_not_countries_in_running_text(analyzer: Analyzer) -> None:
-    assert analyzer.analyse("Prime Minister Georgia Smith met officials from Chile.").actors == ("CHL",)
-    assert "GEO" in analyzer.analyse("Georgia Signs Association Agreement With The EU").actors
+def test_given_names_are_not_countries_in_running_text(nlp: Analyzer) -> None:
+    assert nlp.analyse("Prime Minister Georgia Smith met officials from Chile.").actors == ("CHL",)
+    assert "GEO" in nlp.analyse("Georgia Signs Association Agreement With The EU").actors

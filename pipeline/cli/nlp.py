@@ -13,6 +13,7 @@ from pipeline.cli.common import format_option, settings_options
 from pipeline.cli.output import render
 from pipeline.config import Settings
 from pipeline.errors import UsageError
+from pipeline.models import Analysis
 
 
 def _date(value: str | None, where: str) -> date | None:
@@ -36,6 +37,12 @@ def _jsonl_items(path: Path):
                 raise UsageError(f"{path}:{number}: expected {{\"id\", \"text\", \"published\"?}}: {exc}") from None
 
 
+def _contract(analysis: Analysis) -> dict:
+    """The ``extract`` output contract of DESIGN.md: entities and events."""
+    data = analysis.properties()
+    return {"entities": data["entities"], "events": data["events"]}
+
+
 @click.command()
 @settings_options
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
@@ -51,12 +58,12 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
     if jsonl:
         for key, analysis in analyzer.analyse_many(_jsonl_items(jsonl), batch_size=settings.nlp.batch_size,
                                                    n_process=settings.nlp.n_process):
-            click.echo(json.dumps({"id": key, **analysis.properties()}, ensure_ascii=False))
+            click.echo(json.dumps({"id": key, **_contract(analysis)}, ensure_ascii=False))
         return
     text = (sys.stdin if file is None or str(file) == "-" else file.open(encoding="utf-8")).read()
     analysis = analyzer.analyse(text, _date(published, "--published"))
     if fmt == "json":
-        click.echo(json.dumps(analysis.properties(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_contract(analysis), ensure_ascii=False, indent=2))
         return
     click.echo("entities:")
     render([m.properties() for m in analysis.entities], "table", ["label", "code", "text", "start", "end"])
@@ -69,10 +76,13 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
 @settings_options
 @click.argument("gold", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--verbose", "-v", is_flag=True, help="List each miss and false alarm.")
+@click.option("--pin-baseline", "baseline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write these figures as the floors the quality test enforces (e.g. tests/eval_baseline.json).")
+@click.option("--allow-lower", is_flag=True, help="With --pin-baseline: allow a floor to go down.")
 @format_option("table", "json")
-def eval_(settings: Settings, gold: Path, verbose: bool, fmt: str) -> None:
+def eval_(settings: Settings, gold: Path, verbose: bool, baseline: Path | None, allow_lower: bool, fmt: str) -> None:
     """Score the NLP against a gold file (shared/eval/SCHEMA.md format)."""
-    from pipeline.evaluate import render_table, score
+    from pipeline.evaluate import pin_baseline, render_table, score
     from pipeline.nlp import load_nlp
 
     report = score(gold, load_nlp(settings.nlp.model))
@@ -80,6 +90,9 @@ def eval_(settings: Settings, gold: Path, verbose: bool, fmt: str) -> None:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(render_table(report, verbose))
+    if baseline:
+        pin_baseline(report, baseline, allow_lower=allow_lower)
+        click.echo(f"floors pinned in {baseline}", err=True)
 
 
 COMMANDS = [extract, eval_]

@@ -21,7 +21,8 @@ import sqlite_utils
 from pipeline import store
 from pipeline.config import Settings
 from pipeline.errors import ExtractError, FetchError, ParseError
-from pipeline.extract import extract_article, text_hash
+from pipeline.extract import text_hash
+from pipeline.extract_pool import Extractor
 from pipeline.fetch import PAGE_ACCEPT, Fetcher, FetchResult
 from pipeline.models import Article
 from pipeline.parse import parse_feed
@@ -46,8 +47,13 @@ async def fetch_stage(settings: Settings, db: sqlite_utils.Database, feeds: list
         if pages and not stop.is_set():
             robots = RobotsCache(fetcher, settings.fetch.user_agent) if settings.fetch.respect_robots else None
             due = store.pending_fetches(db, limit=100_000)
-            await run_all([download_page(fetcher, settings, db, p, report, robots) for p in due], stop, "pages",
-                          progress)
+            extractor = Extractor(settings.fetch.extract_workers)
+            try:
+                await run_all([download_page(fetcher, settings, db, p, report, robots, extractor) for p in due],
+                              stop, "pages", progress)
+            finally:
+                extractor.close(wait=not stop.is_set())
+                report.stage_seconds["extract"] = report.stage_seconds.get("extract", 0.0) + extractor.seconds
     return fetcher
 
 
@@ -111,15 +117,18 @@ def _record_success(settings: Settings, db: sqlite_utils.Database, feed: dict, r
 
 
 async def download_page(fetcher: Fetcher, settings: Settings, db: sqlite_utils.Database, row: dict,
-                        report: CycleReport, robots: RobotsCache | None = None) -> None:
-    """Download and extract one article page; robots.txt refusals and final failures fall back to the summary."""
+                        report: CycleReport, robots: RobotsCache | None = None,
+                        extractor: Extractor | None = None) -> None:
+    """Download and extract one article page; robots.txt refusals and final failures fall back to the summary.
+
+    ``extractor`` runs trafilatura (in a worker process); without one the page is extracted in a thread."""
     url, article_id = row["url"], row["id"]
     try:
         if robots is not None and not await robots.allowed(url):
             raise FetchError("robots", "robots.txt disallows this page", url=url)
         result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
-        article = await asyncio.to_thread(extract_article, result.body, result.url,
-                                          content_type=result.headers.get("content-type"))
+        extractor = extractor or Extractor(0)
+        article = await extractor.extract(result.body, result.url, result.headers.get("content-type"))
         raw = result.body if settings.database.store_raw_html else None
     except FetchError as exc:
         report.errors += 1

@@ -86,6 +86,8 @@ class FetchSettings:
     allow_private_addresses: bool = _setting(False, "allow loopback/private addresses (only for local tests)")
     respect_robots: bool = _setting(True, "honour robots.txt for article pages")
     page_retries: int = _setting(3, "attempts to download one article page before giving up", _positive)
+    extract_workers: int = _setting(2, "processes extracting page text beside the downloads; 0 extracts in a thread",
+                                    _non_negative)
 
 
 @dataclass(frozen=True)

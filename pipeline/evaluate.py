@@ -182,7 +182,8 @@ def score(gold_path: Path, analyzer: _Analyzer) -> EvalReport:
         ident = str(article.get("id"))
         analysis = analyzer.analyse(article.get("text") or "", _published(article.get("published")),
                                     _title(article.get("title")))
-        predicted_codes = set(getattr(analysis, "actors", None) or {m.code for m in analysis.entities if m.code})
+        actors_of = getattr(analysis, "actors", None)  # an empty tuple means "no parties", not "unknown"
+        predicted_codes = set(actors_of) if actors_of is not None else {m.code for m in analysis.entities if m.code}
         gold_codes = set(article.get("countries") or [])
         counts = Counts(len(predicted_codes & gold_codes), len(predicted_codes - gold_codes),
                         len(gold_codes - predicted_codes))

@@ -95,6 +95,8 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         if token.i in anchors or token.pos_ not in ("NOUN", "PROPN") or _inside(token, named):
             continue
         type_ = lex.anchor_type(token)
+        if type_ is None and token.lemma_.lower() in lex.talks and _topical(token, lex):
+            type_ = "agreement"  # "trade talks", "accession negotiations": talks toward an agreement
         if type_ is None:
             continue
         if token.dep_ == "compound" and token.head.lemma_.lower() not in lex.talks | {"meeting"}:
@@ -122,6 +124,12 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         who = participants_of(anchor, gov, actor_of, pairs, lex)
         status, explicit = status_of(anchor, gov, lex)
         is_negated = negated(anchor, gov, lex)
+        left_out = _left_out(gov, actor_of) - who.other if is_negated else set()
+        if left_out:
+            # "X was not invited to / was excluded from the EU-Y summit": the summit happened, without X
+            who.excluded |= left_out
+            who.subject -= left_out
+            is_negated = False
         if not is_negated and hedged(anchor, gov, lex):
             status = "planned"
         if type_ == "cooperation" and span is None and not explicit and status != "planned":
@@ -243,6 +251,23 @@ def _omissions(
     return out
 
 
+_INCLUSION = frozenset({"invite", "include", "admit", "exclude", "bar", "omit", "leave", "shut", "keep"})
+
+
+def _left_out(gov, actor_of: dict) -> set[str]:
+    """The actors a negated inclusion verb leaves out: its passive subject ("X was not invited to ...")."""
+    verb = gov.verb
+    if verb is None or verb.lemma_.lower() not in _INCLUSION:
+        return set()
+    return {
+        actor_of[t.i][1] for c in verb.children if c.dep_ == "nsubjpass" for t in c.subtree if t.i in actor_of
+    }
+
+
+def _topical(token: Token, lex: Lexicon) -> bool:
+    return any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in lex.talk_topics for c in token.children)
+
+
 def _surface(span: Span) -> str:
     words = [t for t in span if not t.is_space]
     while words and words[0].lower_ in ("the", "a", "an"):
@@ -316,7 +341,12 @@ def _expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Find
         )
 
     rest = everyone - who.excluded
-    if len(who.listed) >= 2:
+    joiners = rest - {"EU"}
+    if known == {"EU"} and base.type == "programme" and len(joiners) >= 2 and not who.partner:
+        # an EU programme that several countries join or are associated to: one association each
+        for code in sorted(joiners):
+            add({"EU", code}, base.negated, who.pair)
+    elif len(who.listed) >= 2:
         for code in sorted(who.listed):
             add((rest - who.listed) | {code}, base.negated, who.pair)
     elif len(who.subject) >= 2 and who.partner and not who.subject & who.partner and who.other <= who.partner | known:
@@ -325,6 +355,8 @@ def _expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Find
     else:
         add(rest, base.negated, who.pair, 0.1 if who.pair else 0.0)
     actor_side = (who.subject - who.excluded) or (rest - who.listed)
+    if not who.subject - who.excluded and "EU" in actor_side:
+        actor_side = {"EU"}  # "X was not invited to the EU-Y summit": X is left out by the EU
     for code in sorted(who.excluded):
         add(actor_side | {code}, True, who.pair)
     return out

@@ -16,6 +16,8 @@ from pipeline.models import Analysis, Event, Mention
 DATA = Path(__file__).resolve().parent / "data" / "nlp"
 SMALL = DATA / "gold_small.json"
 BASELINE = Path(__file__).resolve().parent / "eval_baseline.json"
+OWN_GOLD = Path(__file__).resolve().parent / "data" / "nlp_gold.json"
+OWN_BASELINE = Path(__file__).resolve().parent / "nlp_gold_baseline.json"
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"
 
 
@@ -110,5 +112,13 @@ def test_pin_baseline_refuses_to_lower_floors_without_the_flag(tmp_path: Path) -
 def test_dev_set_stays_above_its_floors(nlp) -> None:
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
     report = score(DEV, nlp)
+    problems = check_floors(report, baseline)
+    assert not problems, "\n".join(problems) + "\n\n" + render_table(report, verbose=True)
+
+
+def test_our_gold_set_stays_above_its_floors(nlp) -> None:
+    """tests/data/nlp_gold.json: news-like paragraphs we wrote (passives, lists, hedges, exclusions, non-events)."""
+    baseline = json.loads(OWN_BASELINE.read_text(encoding="utf-8"))
+    report = score(OWN_GOLD, nlp)
     problems = check_floors(report, baseline)
     assert not problems, "\n".join(problems) + "\n\n" + render_table(report, verbose=True)

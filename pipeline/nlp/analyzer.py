@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from pipeline.errors import NlpError
 from pipeline.events import Finding, SentenceInput, finalise, main_pair, read_sentence
@@ -32,6 +32,7 @@ from pipeline.nlp.components import ACTORS_KEY, EXT, INSTRUMENTS_KEY, register_e
 from pipeline.nlp.dates import stated_date
 from pipeline.nlp.errors import Errors
 from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.senses import NORP, PLACE, Senses, is_acting_metonym
 
 Key = TypeVar("Key")
 
@@ -99,6 +100,7 @@ class Analyzer:
         self.model = model
         self.lex = Lexicon.from_assets(self.assets)
         self.kinds = actor_kinds(self.assets)
+        self.senses = Senses.from_assets(self.assets)
         self._keywords = _keyword_regex(self.lex)
         pairs = sorted((" ".join(p) for p in self.lex.pairs if len(p) > 1), key=len, reverse=True)
         self._omission = re.compile(
@@ -164,7 +166,7 @@ class Analyzer:
             body = sent.text
             if len(body) < 12:
                 continue
-            here = [a for a in actors if sent.start <= a.start < sent.end]
+            here = [a for a in actors if sent.start <= a.start < sent.end and a.label_ != NORP]
             tools = [i for i in instruments if sent.start <= i.start < sent.end]
             codes = {a.kb_id_ for a in here}
             known = any(t._.get(EXT.instrument_parties) for t in tools)
@@ -190,20 +192,31 @@ class Analyzer:
         text = article.text
         entities: list[Mention] = []
         parties: list[str] = []
+        labels: list[tuple[Span, str]] = []
         for span in sorted(article.doc.spans[ACTORS_KEY], key=lambda s: s.start):
-            entities.append(Mention(span.text, span.label_, span.kb_id_, span.start_char, span.end_char))
-            if is_locative(text, span.start_char) or is_dateline(text, span.start_char, span.end_char):
-                continue
-            parties.append(span.kb_id_)
-        for span in sorted(article.doc.spans[INSTRUMENTS_KEY], key=lambda s: s.start):
-            entities.append(Mention(span.text, "INSTRUMENT", None, span.start_char, span.end_char))
-        entities.sort(key=lambda m: (m.start, m.end))
+            label = span.label_
+            if label != NORP and (
+                is_locative(text, span.start_char) or is_dateline(text, span.start_char, span.end_char)
+            ):
+                label = PLACE
+            elif label != NORP and not is_acting_metonym(article.doc, span, self.senses):
+                label = f"{PLACE}?"  # a capital: a place unless an event makes it a party
+            labels.append((span, label))
+            if label not in (NORP, PLACE, f"{PLACE}?"):
+                parties.append(span.kb_id_)
         countable = [code for code in parties if self.kinds.get(code) != "org"]
         dominant = Counter(countable).most_common(1)[0][0] if countable else None
         events = finalise(article.findings, main_pair(countable), article.published, dominant)
         named = set(countable)
         for event in events:
             named.update(event.participants)
+        for span, label in labels:
+            if label == f"{PLACE}?":
+                label = span.label_ if span.kb_id_ in named else PLACE
+            entities.append(Mention(span.text, label, span.kb_id_, span.start_char, span.end_char))
+        for span in sorted(article.doc.spans[INSTRUMENTS_KEY], key=lambda s: s.start):
+            entities.append(Mention(span.text, "INSTRUMENT", None, span.start_char, span.end_char))
+        entities.sort(key=lambda m: (m.start, m.end))
         order = {code: i for i, code in enumerate(dict.fromkeys(parties))}
         actors = tuple(sorted(named, key=lambda c: order.get(c, len(order))))
         return ArticleAnalysis(entities=tuple(entities), events=events, actors=actors)

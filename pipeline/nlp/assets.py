@@ -22,6 +22,8 @@ REQUIRED = (
     "gazetteers/aliases.tsv",
     "gazetteers/stop.tsv",
     "gazetteers/given_names.tsv",
+    "gazetteers/other_senses.tsv",
+    "gazetteers/name_tails.tsv",
     "instruments.jsonl",
     "patterns/instruments.jsonl",
     "patterns/lexicon.tsv",
@@ -53,6 +55,10 @@ class Assets:
     instruments: tuple[Instrument, ...]
     instrument_patterns: tuple[dict, ...]
     lexicon: dict[str, dict[str, str]] = field(default_factory=dict)
+    other_senses: tuple[tuple[str, str], ...] = ()  # (name, regex cue of its non-actor sense)
+    name_tails: frozenset[str] = frozenset()  # "Airlines": a name before it is a company's
+    metonyms: frozenset[str] = frozenset()  # capitals and seats standing for a government
+    bare_names: frozenset[str] = frozenset()  # "Commission": the EU's only in a text about the EU
 
     def terms(self, category: str) -> dict[str, str]:
         """The lexicon entries of one category (term -> value)."""
@@ -103,15 +109,22 @@ def load_assets(path: Path | str = MODELS_DIR) -> Assets:
         )
         for item in _jsonl(root / "instruments.jsonl")
     )
+    countries = _rows(root / "gazetteers/countries.tsv", 2)
+    aliases = _rows(root / "gazetteers/aliases.tsv", 2)
+    notes = [(r[0], r[2] if len(r) > 2 else "") for r in (*countries, *aliases)]
     return Assets(
         path=root,
-        country_aliases=tuple((r[0], r[1]) for r in _rows(root / "gazetteers/countries.tsv", 2)),
+        country_aliases=tuple((r[0], r[1]) for r in countries),
         demonyms=tuple((r[0], r[1]) for r in _rows(root / "gazetteers/demonyms.tsv", 2)),
         actors=tuple((r[0], r[1], r[2]) for r in _rows(root / "gazetteers/actors.tsv", 3)),
-        actor_aliases=tuple((r[0], r[1]) for r in _rows(root / "gazetteers/aliases.tsv", 2)),
+        actor_aliases=tuple((r[0], r[1]) for r in aliases),
         stop_phrases=tuple(r[0] for r in _rows(root / "gazetteers/stop.tsv", 1)),
         given_names=frozenset(r[0] for r in _rows(root / "gazetteers/given_names.tsv", 1)),
         instruments=instruments,
         instrument_patterns=tuple(_jsonl(root / "patterns/instruments.jsonl")),
         lexicon=lexicon,
+        other_senses=tuple((r[0], r[1]) for r in _rows(root / "gazetteers/other_senses.tsv", 2)),
+        name_tails=frozenset(r[0] for r in _rows(root / "gazetteers/name_tails.tsv", 1)),
+        metonyms=frozenset(name for name, note in notes if "metonym" in note),
+        bare_names=frozenset(name for name, note in notes if note == "bare"),
     )

@@ -19,6 +19,7 @@ from pipeline.errors import NlpError
 from pipeline.nlp.actors import gazetteer
 from pipeline.nlp.assets import MODELS_DIR, load_assets
 from pipeline.nlp.errors import Errors
+from pipeline.nlp.senses import Senses, keep, persons_named
 
 ACTORS_KEY = "pw_actors"
 INSTRUMENTS_KEY = "pw_instruments"
@@ -75,7 +76,7 @@ class ActorRuler(_RulerBase):
     """
 
     def _load(self, assets) -> None:
-        self.given_names = assets.given_names
+        self.senses = Senses.from_assets(assets)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.meaning: dict[str, tuple[str | None, str | None]] = {}
         for entry in gazetteer(assets):
@@ -88,22 +89,19 @@ class ActorRuler(_RulerBase):
         spans = [
             Span(doc, start, end, label=key) for key, start, end in self.matcher(doc, as_spans=False)
         ]
-        found = []
+        matches = []
         for span in filter_spans(spans):
             code, label = self.meaning[span.label_]
-            if code and span.text in self.given_names and _before_surname(doc, span):
-                continue
             if code:
-                found.append(Span(doc, span.start, span.end, label=label, kb_id=code))
+                matches.append(Span(doc, span.start, span.end, label=label, kb_id=code))
+        persons = persons_named(doc, matches, self.senses)
+        found = []
+        for span in matches:
+            label = keep(doc, span, self.senses, persons)
+            if label is not None:
+                found.append(Span(doc, span.start, span.end, label=label, kb_id=span.kb_id_))
         doc.spans[ACTORS_KEY] = found
         return doc
-
-
-def _before_surname(doc: Doc, span: Span) -> bool:
-    """A name followed by a capitalised word, in a sentence that is not title-cased: a person."""
-    if span.end >= len(doc) or not doc[span.end].is_title or doc[span.end].is_stop:
-        return False
-    return sum(t.is_alpha and t.is_lower and not t.is_stop for t in span.sent) >= 2
 
 
 class InstrumentRuler(_RulerBase):
@@ -138,6 +136,8 @@ class InstrumentRuler(_RulerBase):
                 spans.append(Span(doc, start, end, label=self.nlp.vocab.strings[key]))
         registry = filter_spans(spans)
         taken = {i for span in registry for i in range(span.start, span.end)}
+        for actor in doc.spans.get(ACTORS_KEY, ()):
+            taken.update(range(actor.start, actor.end))  # "International Monetary Fund" is an actor, not a fund
         pattern_spans = [
             Span(doc, start, end, label=self.pattern_labels[self.nlp.vocab.strings[key]])
             for key, start, end in self.patterns(doc)
@@ -145,8 +145,8 @@ class InstrumentRuler(_RulerBase):
         ]
         found = []
         for span in filter_spans(registry + pattern_spans):
-            if span.label_ not in self.known:
-                span = _trim_leading(doc, span)
+            if span.label_ == "INSTRUMENT":
+                span = _trim_trailing_date(doc, _trim_leading(doc, span))
             span = _with_acronym(doc, span)
             if span is None:
                 continue
@@ -169,6 +169,22 @@ def _trim_leading(doc: Doc, span: Span) -> Span | None:
             break
         start += 1
     return Span(doc, start, span.end, label=span.label_, kb_id=span.kb_id_)
+
+
+_DATE_WORDS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+     "april", "may", "june", "july", "august", "september", "october", "november", "december", "today"}
+)
+
+
+def _trim_trailing_date(doc: Doc, span: Span | None) -> Span | None:
+    """Cut "... Digital Partnership on Monday" before the preposition that introduces a date."""
+    if span is None:
+        return None
+    for token in span[1:]:
+        if token.lower_ in _DATE_WORDS and token.i - 1 > span.start and doc[token.i - 1].is_lower:
+            return Span(doc, span.start, token.i - 1, label=span.label_, kb_id=span.kb_id_)
+    return span
 
 
 def _with_acronym(doc: Doc, span: Span | None) -> Span | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
@@ -56,6 +56,8 @@ class Lexicon:
     held: frozenset[str]
     mention: frozenset[str]
     pairs: tuple[tuple[str, ...], ...]
+    talk_topics: frozenset[str] = frozenset()  # "trade" in "trade talks": talks toward an agreement
+    boosters: dict[tuple[str, ...], str] = field(default_factory=dict)  # "step up" (cooperation)
 
     @classmethod
     def from_assets(cls, assets: Assets) -> Lexicon:
@@ -77,6 +79,8 @@ class Lexicon:
             held=frozenset(assets.terms("held")),
             mention=frozenset(assets.terms("mention")),
             pairs=tuple(sorted((tuple(k.split()) for k in assets.terms("pair")), key=len, reverse=True)),
+            talk_topics=frozenset(assets.terms("talks_topic")),
+            boosters={tuple(k.split()): v for k, v in assets.terms("boost").items()},
         )
 
     def anchor_type(self, token: Token, titled: bool = False) -> str | None:
@@ -106,6 +110,11 @@ class Lexicon:
         """The status a verb gives to the instrument it governs."""
         found = self.phrasal(verb, self.phrasal_status) or self.status.get(lemma_of(verb, self.status))
         return found  # type: ignore[return-value]
+
+    def booster_status(self, verb: Token) -> str | None:
+        """The status a cooperation-boosting verb ("deepen", "step up") gives, if it is one."""
+        found = self.phrasal(verb, {k: v for k, v in self.boosters.items() if len(k) > 1})
+        return found or self.boosters.get((lemma_of(verb),))  # type: ignore[return-value]
 
     def is_negation(self, token: Token) -> bool:
         """A negation or exclusion cue word (not, without, fail, stall, standstill ...)."""

@@ -62,14 +62,15 @@ class Participants:
         getattr(self, group).add(code)
 
 
+SETTING_NOUNS = frozenset({"sideline", "sidelines", "margin", "margins", "fringe", "fringes", "eve", "occasion"})
 SETTING_PREPS = frozenset({"at", "during", "after", "before", "since", "until", "amid", "following", "ahead", "in"})
 
 
 def _status_verb(verb: Token, lex: Lexicon) -> bool:
     lemma = verb.lemma_.lower()
     return bool(
-        lex.verb_status(verb) or lemma in lex.bare or lemma in lex.hedges or lemma in lex.mention
-        or lex.phrasal(verb, lex.phrasal_bare)
+        lex.verb_status(verb) or lex.booster_status(verb) or lemma in lex.bare or lemma in lex.hedges
+        or lemma in lex.mention or lex.phrasal(verb, lex.phrasal_bare)
     )
 
 
@@ -79,7 +80,8 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
         return Governor(verb=anchor)
     participle = next(
         (c for c in anchor.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" and lex.verb_status(c)
-         and (c.tag_ == "VBN" or any(g.lower_ in RELATIVES and g.dep_.startswith("nsubj") for g in c.children))),
+         and (c.tag_ == "VBN" or any(g.lower_ in RELATIVES and g.dep_.startswith("nsubj") for g in c.children)
+              or _object_relative(c))),
         None,
     )
     token = anchor
@@ -99,7 +101,7 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
                 token = head.head
                 continue
             gov.verb = head
-            gov.setting = token.pos_ == "ADP" and token.lower_ in SETTING_PREPS
+            gov.setting = gov.setting or (token.pos_ == "ADP" and token.lower_ in SETTING_PREPS)
             topic = token.pos_ == "ADP" and token.lower_ in ("for", "on", "regarding", "about", "covering")
             if topic and any(c.dep_ == "dobj" and c.i in anchors for c in head.children):
                 gov.nested = True
@@ -107,9 +109,18 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
         if head.i in anchors and token.dep_ != "conj":
             gov.nested = True
             break
+        if head.lemma_.lower() in SETTING_NOUNS:
+            gov.setting = True  # "signed on the sidelines of the G20 summit"
         gov.chain.append(head)
         token = head
     return gov
+
+
+def _object_relative(verb: Token) -> bool:
+    """"the memorandum that the EU concluded with X": the anchor is the relative clause's object."""
+    return verb.dep_ == "relcl" and any(c.dep_ == "dobj" and c.lower_ in RELATIVES for c in verb.children) and any(
+        c.dep_ == "nsubj" for c in verb.children
+    )
 
 
 def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
@@ -137,7 +148,7 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
     if anchor.lemma_.lower() in lex.talks:
         return "negotiating", True
     if gov.verb is not None:
-        status = lex.verb_status(gov.verb)
+        status = lex.verb_status(gov.verb) or lex.booster_status(gov.verb)
         if status == "in_force" and gov.verb.lemma_.lower() == "have" and anchor.dep_ != "dobj":
             status = None
         if status:
@@ -193,9 +204,10 @@ def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
         if any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" and lex.is_negation(c) for c in token.children):
             return True
     chain = _verb_chain(gov.verb)
+    talks = anchor.lemma_.lower() in lex.talks or any(t.lemma_.lower() in lex.talks for t in gov.chain)
     for number, verb in enumerate(chain):
-        if lex.is_negation(verb):
-            return True
+        if lex.is_negation(verb) or (talks and lex.verb_status(verb) == "ended"):
+            return True  # "talks were frozen", "X suspended negotiations"
         if any(c.dep_ == "neg" for c in verb.children):
             direct = anchor.dep_ in ("dobj", "nsubjpass") or anchor.head.dep_ == "prep" or _status_verb(verb, lex)
             if number or direct or anchor.i == verb.i:
@@ -313,7 +325,7 @@ def participants_of(
                 group = "partner" if child.lower_ in PARTNER_PREPS else "between"
                 walk(child, group, who, actor_of, pairs, inside)
         return who
-    if gov.participle is None:
+    if gov.participle is None or _object_relative(gov.participle):
         for subject in subjects_of(verb):
             if subject.i not in inside:
                 walk(subject, "subject", who, actor_of, pairs, inside)
@@ -332,6 +344,10 @@ def participants_of(
             walk(child, "between", who, actor_of, pairs, inside)
         elif child.dep_ == "prep" and child.lower_ in ("to", "from", "by", "upon", "on") and is_verb:
             walk(child, "partner", who, actor_of, pairs, inside)
+        elif child.dep_ == "advcl":  # "..., going ahead without Senegal"
+            for prep in child.children:
+                if prep.dep_ == "prep" and prep.lower_ in EXCLUDING_PREPS:
+                    walk(prep, "excluded", who, actor_of, pairs, inside)
     return who
 
 
@@ -343,7 +359,8 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
         words = list(span)
         while words and words[0].lower_ in ("the", "a", "an"):
             words = words[1:]
-        text = span.doc[words[0].i : words[-1].i + 1].text if words else span.text
+        end = _topic_end(span.root, span.end) if span.root.lemma_.lower() in ("memorandum", "letter") else span.end
+        text = span.doc[words[0].i : end].text if words else span.text
         return text, True
     start = anchor.i
     doc = anchor.doc
@@ -357,18 +374,25 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
         start -= 1
     end = anchor.i + 1
     if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
-        for child in anchor.rights:
-            dated = any(t.ent_type_ == "DATE" for t in child.subtree)
-            if child.dep_ == "prep" and child.lower_ in NAME_PREPS and not dated:
-                end = min(child.right_edge.i + 1, end + 10)
-                break
-    cut = next((t.i for t in anchor.doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)
-    end = min(end, cut)
+        end = _topic_end(anchor, end)
     words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
     while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case")):
         words = words[1:]
     text = " ".join(t.text for t in words).replace(" - ", "-").replace(" – ", "–")
     return (text or anchor.text), False
+
+
+def _topic_end(anchor: Token, end: int) -> int:
+    """Where "memorandum of understanding on raw materials" ends: the topic phrase, without dates or parties."""
+    doc = anchor.doc
+    preps = [c for c in anchor.rights if c.dep_ == "prep" and c.lower_ in NAME_PREPS and c.i >= end - 1]
+    if not preps and end < len(doc) and doc[end].lower_ in ("on", "for", "regarding", "concerning"):
+        preps = [doc[end]]  # attached higher up by the parser, but right after the name
+    for prep in preps[:1]:
+        if not any(t.ent_type_ == "DATE" for t in prep.subtree):
+            end = min(prep.right_edge.i + 1, end + 10)
+    cut = next((t.i for t in doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)
+    return min(end, cut)
 
 
 def mentioned(verb: Token, lex: Lexicon) -> list[Token] | None:

@@ -67,7 +67,7 @@ class Mention(_Record):
 
     name = "mention"
     text: str
-    label: str  # COUNTRY | BLOC | REGION | ORG | INSTRUMENT
+    label: str  # COUNTRY | BLOC | REGION | ORG (actors) | PLACE | NORP (not parties) | INSTRUMENT
     code: str | None
     start: int
     end: int

@@ -3,13 +3,15 @@
 A partnership is the set of events with the same participants (sorted codes) and the same normalised
 instrument, or the same type when no instrument is named. :func:`partnership_key` is that identity;
 :func:`later_status` follows one agreement through its life (planned -> negotiating -> signed -> in force
--> ended); :func:`publisher_key` tells independent sources apart.
+-> ended); :func:`summarise` turns a partnership's events into its current state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from urllib.parse import urlsplit
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from pipeline.models import Event
 from pipeline.nlp.instruments import instrument_key
@@ -24,7 +26,6 @@ STATUS_ORDER: dict[str, int] = {
     "in_force": 4,
     "ended": 5,
 }
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu"})
 
 
 def normalise_instrument(name: str | None, participants: Iterable[str] = (), type: str = "") -> str:
@@ -53,11 +54,73 @@ def later_status(a: str | None, b: str | None) -> str | None:
     return a if STATUS_ORDER[a] > STATUS_ORDER[b] else b
 
 
-def publisher_key(url: str | None, sitename: str | None = None) -> str:
-    """Who published an article: the site's registered domain (``news.example.co.uk`` -> ``example.co.uk``)."""
-    host = (urlsplit(url).hostname or "") if url else ""
-    if host:
-        labels = host.lower().removeprefix("www.").split(".")
-        keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
-        return ".".join(labels[-keep:])
-    return (sitename or "").strip().lower()
+@dataclass(frozen=True)
+class EventRecord:
+    """One stored event of a partnership, as the merge needs it."""
+
+    event_id: int
+    type: str
+    status: str
+    instrument: str | None
+    evidence: str
+    confidence: float
+    detected_at: str  # when pactwatch read it (UTC ISO-8601)
+    on_date: str  # the date it happened: stated, else the article's, else the detection day
+    publisher: str  # who published the article (registered domain)
+
+
+@dataclass(frozen=True)
+class PartnershipState:
+    """What a partnership's events say together."""
+
+    type: str
+    status: str
+    status_event: EventRecord  # the evidence for the current status
+    instrument: str | None
+    mentions: int
+    sources: int
+    confidence: float
+    best_evidence: str
+    first_reported: str
+    last_reported: str
+    last_seen: str
+
+
+def summarise(events: Sequence[EventRecord]) -> PartnershipState:
+    """The current state of a partnership: the status of its latest event (by date, then life stage), the most
+    common type and instrument wording, the most confident evidence, and its independent sources."""
+    latest = max(events, key=lambda e: (e.on_date, STATUS_ORDER.get(e.status, 0), e.detected_at, e.event_id))
+    best = max(events, key=lambda e: (e.confidence, -e.event_id))
+    instruments = Counter(e.instrument for e in events if e.instrument)
+    return PartnershipState(
+        type=Counter(e.type for e in events).most_common(1)[0][0],
+        status=latest.status,
+        status_event=latest,
+        instrument=instruments.most_common(1)[0][0] if instruments else None,
+        mentions=len(events),
+        sources=independent_sources(events),
+        confidence=best.confidence,
+        best_evidence=best.evidence,
+        first_reported=min(e.on_date for e in events),
+        last_reported=max(e.on_date for e in events),
+        last_seen=max(e.detected_at for e in events),
+    )
+
+
+def independent_sources(events: Iterable[EventRecord]) -> int:
+    """Distinct publishers, where reports sharing a verbatim evidence sentence (one wire story reprinted by
+    several sites) count once."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    publishers = []
+    for event in events:
+        publisher = "p:" + event.publisher
+        sentence = "s:" + re.sub(r"\W+", " ", event.evidence.lower()).strip()
+        parent[find(publisher)] = find(sentence)
+        publishers.append(publisher)
+    return len({find(p) for p in publishers})

@@ -1,11 +1,19 @@
-"""Partnership identity across articles: normalised instruments, keys, status order, publishers."""
+"""Partnership identity across articles: normalised instruments, keys, status order, merged state."""
 
 from __future__ import annotations
 
 import pytest
 
 from pipeline.models import Event
-from pipeline.partnerships import STATUS_ORDER, later_status, normalise_instrument, partnership_key, publisher_key
+from pipeline.partnerships import (
+    STATUS_ORDER,
+    EventRecord,
+    independent_sources,
+    later_status,
+    normalise_instrument,
+    partnership_key,
+    summarise,
+)
 
 
 def _event(codes: tuple[str, ...], instrument: str | None, type_: str = "agreement") -> Event:
@@ -76,14 +84,28 @@ def test_status_order_covers_every_status() -> None:
     assert set(STATUS_ORDER) == {"planned", "negotiating", "signed", "launched", "held", "in_force", "ended"}
 
 
-@pytest.mark.parametrize(
-    ("url", "sitename", "expected"),
-    [
-        ("https://www.example.com/a", None, "example.com"),
-        ("https://news.example.co.uk/b", None, "example.co.uk"),
-        (None, "Example Wire", "example wire"),
-    ],
-    ids=["www", "second-level", "sitename"],
-)
-def test_publisher_key(url: str | None, sitename: str | None, expected: str) -> None:
-    assert publisher_key(url, sitename) == expected
+def _record(event_id: int, status: str, on_date: str, publisher: str, evidence: str = "evidence",
+            confidence: float = 0.8, instrument: str | None = "Digital Partnership") -> EventRecord:
+    return EventRecord(event_id, "partnership", status, instrument, evidence, confidence,
+                       f"{on_date}T12:00:00Z", on_date, publisher)
+
+
+def test_summarise_follows_the_latest_status_by_date_not_by_arrival() -> None:
+    events = [
+        _record(1, "negotiating", "2025-03-01", "a.example", evidence="Talks went on.", confidence=0.6),
+        _record(2, "signed", "2025-06-01", "b.example", evidence="They signed it.", confidence=0.9),
+        _record(3, "negotiating", "2024-11-01", "c.example"),  # a late report of old talks
+    ]
+    state = summarise(events)
+    assert state.status == "signed" and state.status_event.event_id == 2
+    assert state.mentions == 3 and state.sources == 3
+    assert state.best_evidence == "They signed it."
+    assert (state.first_reported, state.last_reported) == ("2024-11-01", "2025-06-01")
+
+
+def test_a_wire_story_reprinted_by_several_sites_is_one_source() -> None:
+    wire = "The two sides signed the partnership in Brussels on Tuesday."
+    events = [_record(i, "signed", "2025-06-01", f"site{i}.example", evidence=wire) for i in range(10)]
+    events.append(_record(10, "signed", "2025-06-02", "own-reporting.example", evidence="Our reporter saw it."))
+    assert independent_sources(events) == 2
+    assert summarise(events).mentions == 11

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections import Counter
 from collections.abc import Callable
 
 import sqlite_utils
 
 from pipeline.models import Analysis, Event
+from pipeline.partnerships import EventRecord, summarise
 from pipeline.store.db import transaction, utc_now
-
-STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", "ended")
-STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
 
 def save_analysis(
@@ -92,49 +88,32 @@ def _partnership_for(conn: sqlite3.Connection, key: str, event: Event, now: str)
 
 
 def _refresh_partnership(conn: sqlite3.Connection, partnership_id: int, now: str) -> None:
-    """Recompute a partnership's aggregates from its events; record a dated status change when it moves."""
-    events = conn.execute(
-        "SELECT e.id, e.type, e.status, e.instrument, e.evidence, e.confidence, e.detected_at,"
-        " COALESCE(e.event_date, substr(a.published_at, 1, 10), substr(e.detected_at, 1, 10)) AS on_date,"
-        " COALESCE(a.publisher, a.url) AS publisher"
-        " FROM events e JOIN articles a ON a.id = e.article_id WHERE e.partnership_id = ?",
-        (partnership_id,),
-    ).fetchall()
-    old_status = conn.execute("SELECT status FROM partnerships WHERE id = ?", (partnership_id,)).fetchone()[0]
+    """Recompute a partnership's state from its events; record a dated status change when it moves."""
+    events = [
+        EventRecord(*row)
+        for row in conn.execute(
+            "SELECT e.id, e.type, e.status, e.instrument, e.evidence, e.confidence, e.detected_at,"
+            " COALESCE(e.event_date, substr(a.published_at, 1, 10), substr(e.detected_at, 1, 10)),"
+            " COALESCE(a.publisher, a.url)"
+            " FROM events e JOIN articles a ON a.id = e.article_id WHERE e.partnership_id = ?",
+            (partnership_id,),
+        )
+    ]
     if not events:
         conn.execute("UPDATE partnerships SET mentions = 0, sources = 0 WHERE id = ?", (partnership_id,))
         return
-    latest = max(events, key=lambda e: (e[7], STATUS_RANK.get(e[2], 0)))
-    best = max(events, key=lambda e: (e[5], -e[0]))
-    instruments = Counter(e[3] for e in events if e[3])
-    types = Counter(e[1] for e in events)
+    old_status = conn.execute("SELECT status FROM partnerships WHERE id = ?", (partnership_id,)).fetchone()[0]
+    state = summarise(events)
     conn.execute(
         "UPDATE partnerships SET type = ?, status = ?, instrument = ?, mentions = ?, sources = ?, confidence = ?,"
         " best_evidence = ?, first_reported = ?, last_reported = ?, last_seen = ? WHERE id = ?",
-        (types.most_common(1)[0][0], latest[2], instruments.most_common(1)[0][0] if instruments else None,
-         len(events), _independent_sources(events), best[5], best[4], min(e[7] for e in events),
-         max(e[7] for e in events), max(e[6] for e in events), partnership_id),
+        (state.type, state.status, state.instrument, state.mentions, state.sources, state.confidence,
+         state.best_evidence, state.first_reported, state.last_reported, state.last_seen, partnership_id),
     )
-    if latest[2] != old_status:
+    if state.status != old_status:
         conn.execute(
             "INSERT INTO partnership_status_changes (partnership_id, old_status, new_status, status_date, event_id,"
             " detected_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (partnership_id, old_status, latest[2], latest[7], latest[0], now),
+            (partnership_id, old_status, state.status, state.status_event.on_date, state.status_event.event_id, now),
         )
         conn.execute("UPDATE partnerships SET status_changed_at = ? WHERE id = ?", (now, partnership_id))
-
-
-def _independent_sources(events: list[tuple]) -> int:
-    """Distinct publishers, where reports sharing a verbatim evidence sentence (one wire story) count once."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
-    for event in events:
-        publisher = "p:" + (event[8] or "")
-        sentence = "s:" + re.sub(r"\W+", " ", event[4].lower()).strip()
-        parent[find(publisher)] = find(sentence)
-    return len({find("p:" + (e[8] or "")) for e in events})

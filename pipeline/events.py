@@ -94,7 +94,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
     for token in doc:
         if token.i in anchors or token.pos_ not in ("NOUN", "PROPN") or _inside(token, named):
             continue
-        type_ = lex.anchor_type(token)
+        type_ = lex.anchor_type(token) or _object_anchor(token, lex)
         if type_ is None and token.lemma_.lower() in lex.talks and _topical(token, lex):
             type_ = "agreement"  # "trade talks", "accession negotiations": talks toward an agreement
         if type_ is None:
@@ -154,6 +154,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             explicit=explicit,
             order=sentence.offset + anchor.idx,
         )
+        base.extra.update(_shape(anchor, gov, anchors, lex, sentence.offset))
         findings.extend(_expand(base, who, known))
     for verb in doc:
         if verb.i in governed or verb.pos_ not in ("VERB",):
@@ -182,6 +183,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             confidence=0.0,
             explicit=True,
             order=sentence.offset + verb.idx,
+            extra={"bilateral": True},
         )
         findings.extend(_expand(base, who, ()))
     findings.extend(_omissions(doc, sentence, actor_of, pairs, lex))
@@ -189,6 +191,49 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         for finding in findings:
             finding.extra["complete"] = True
     return findings
+
+
+_OBJECT_ANCHORS = frozenset(
+    {"council", "forum", "network", "platform", "compact", "framework", "charter", "convention", "declaration",
+     "arrangement", "fund", "facility", "corridor", "mechanism", "package"}
+)
+_MULTI = frozenset({"trilateral", "tripartite", "multilateral", "regional", "joint", "plurilateral", "common"})
+_JOIN = frozenset({"join", "accede", "associate", "associated"})
+_SIMILAR = frozenset({"similar", "comparable", "parallel", "identical"})
+
+
+def _object_anchor(token: Token, lex: Lexicon) -> str | None:
+    """A lower-case name noun as the object of a signing/launching verb ("launched a minerals fund"),
+    or a "joint declaration"."""
+    lemma = token.lemma_.lower()
+    if lemma not in _OBJECT_ANCHORS:
+        return None
+    type_ = lex.anchor_type(token, titled=True)
+    if any(c.dep_ == "amod" and c.lower_ == "joint" for c in token.children) and lemma == "declaration":
+        return type_
+    head = token.head
+    if token.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB" and lex.verb_status(head) in ("signed", "launched"):
+        return type_
+    return None
+
+
+def _shape(anchor: Token, gov, anchors: dict[int, str], lex: Lexicon, offset: int) -> dict:
+    """What the anchor's form says about how to count parties: plural or talks (one event per partner listed
+    after "with"), coordinated with another anchor (two events), joined by several, "a similar deal"."""
+    shape: dict = {}
+    plural = anchor.tag_ in ("NNS", "NNPS") or anchor.lemma_.lower() in lex.talks
+    plural = plural or any(t.lemma_.lower() in lex.talks and t.tag_ == "NNS" for t in gov.chain)
+    if plural and not any(c.lower_ in _MULTI for c in anchor.children):
+        shape["bilateral"] = True
+    if anchor.dep_ == "conj" and anchor.head.i in anchors:
+        shape["coord"] = offset + anchor.head.idx
+    elif any(c.dep_ == "conj" and c.i in anchors for c in anchor.children):
+        shape["coord"] = offset + anchor.idx
+    if gov.verb is not None and lemma_of(gov.verb, _JOIN) in _JOIN:
+        shape["join"] = True
+    if any(c.dep_ == "amod" and c.lower_ in _SIMILAR for c in anchor.children):
+        shape["similar"] = True
+    return shape
 
 
 _SPEAKERS = frozenset({"we", "they", "i", "he", "she"})
@@ -346,6 +391,15 @@ def _expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Find
         # an EU programme that several countries join or are associated to: one association each
         for code in sorted(joiners):
             add({"EU", code}, base.negated, who.pair)
+    elif base.extra.get("join") and len(who.subject) >= 2 and who.other and not who.other & who.subject:
+        # "Ukraine and Moldova joined the EU's programme": one accession each
+        for code in sorted(who.subject):
+            add({code} | who.other, base.negated, who.pair)
+    elif (base.extra.get("bilateral") and len(who.partner) >= 2 and len(who.subject - who.partner) == 1
+          and not who.between and who.other <= who.subject | who.partner):
+        # "concluded talks with Gabon, Senegal and Cabo Verde": one bilateral event per partner
+        for code in sorted(who.partner):
+            add((who.subject - who.partner) | {code}, base.negated, who.pair)
     elif len(who.listed) >= 2:
         for code in sorted(who.listed):
             add((rest - who.listed) | {code}, base.negated, who.pair)
@@ -394,6 +448,8 @@ def finalise(
         if finding.extra.get("complete") and pair and len(codes) == 1 and codes < set(pair):
             codes = set(pair)
             finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
+        if finding.extra.get("similar") and len(codes) == 1:
+            codes |= _similar_party(ready, codes, dominant)
         if len(codes) < 2:
             continue
         ready.append(replace(finding, participants=frozenset(codes)))
@@ -419,6 +475,16 @@ def finalise(
     )
 
 
+def _similar_party(ready: list[Finding], codes: set[str], dominant: str | None) -> set[str]:
+    """"A similar arrangement with Peru": the party of the previous event that would be Peru's partner."""
+    for previous in reversed(ready):
+        others = set(previous.participants) - codes
+        for choice in ("EU", dominant):
+            if choice in others:
+                return {choice}
+    return set()
+
+
 def _key(finding: Finding) -> str:
     return instrument_key(finding.instrument, tuple(sorted(finding.participants))) if finding.named else ""
 
@@ -426,6 +492,8 @@ def _key(finding: Finding) -> str:
 def _same_event(a: Finding, b: Finding) -> bool:
     if a.type != b.type or a.participants != b.participants:
         return False
+    if a.extra.get("coord") is not None and a.extra.get("coord") == b.extra.get("coord") and a.order != b.order:
+        return False  # "an investment agreement and an air services agreement": two instruments
     if not a.named and not b.named:
         return True
     if a.named and b.named:

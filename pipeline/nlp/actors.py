@@ -16,6 +16,9 @@ from pipeline.nlp.assets import Assets, load_assets
 LABELS = {"country": "COUNTRY", "bloc": "BLOC", "region": "REGION", "org": "ORG"}
 # Words that, right before a mention, make it a place where something happens rather than a party.
 _LOCATIVE = frozenset({"in", "at", "across", "throughout", "within", "near", "around", "inside", "outside"})
+_LOCATIVE_LIST = re.compile(
+    r"\b(?:" + "|".join(sorted(_LOCATIVE)) + r")\s+(?:[A-Z][\w.'’-]*\s+){1,3}(?:and|or)\s+$"
+)
 _DATELINE_TAIL = re.compile(
     r"\s*(?:,\s*)?(?:\(|[-–—]\s|(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)",
     re.IGNORECASE,
@@ -106,6 +109,8 @@ def is_dateline(text: str, start: int, end: int) -> bool:
 
 def is_locative(text: str, start: int) -> bool:
     """True when the words before a mention make it a place ("a meeting in Luxembourg", "at the UN")."""
+    if _LOCATIVE_LIST.search(text[max(0, start - 60) : start]):
+        return True  # "inflation in Poland and Hungary"
     words = re.findall(r"[A-Za-z]+", text[max(0, start - 20) : start])
     if words and words[-1].lower() == "the":
         words = words[:-1]

@@ -125,11 +125,13 @@ def _describes_nonstate(doc: Doc, span: Span, senses: Senses) -> bool:
     """A nationality word in a noun phrase headed by a company, team or person noun ("a Saudi utility")."""
     if span.text not in senses.demonyms:
         return False
-    for token in doc[span.end : span.end + 3]:
+    for token in doc[span.end : span.end + 5]:
         word = token.lower_
         stem = word[:-1] if word.endswith("s") else word
         if word in senses.nonstate or stem in senses.nonstate or stem.endswith("maker"):
             return True
+        if word in ("-", "–"):
+            continue  # "a Dutch chip-equipment firm"
         if not token.is_alpha or token.is_stop or not token.is_lower or word.endswith("ed"):
             return False
     return False

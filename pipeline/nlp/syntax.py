@@ -25,6 +25,9 @@ EXCLUDING_PREPS = frozenset({"without", "excluding", "except", "barring"})
 NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
 XCOMP_HEDGES = frozenset({"set", "due", "poised", "likely", "ready", "expected", "about"})
 RELATIVES = frozenset({"which", "that", "who", "whom", "whose"})
+FRAME_PREPS = frozenset({"under"})  # "Under the deal struck in Rome, Italy and Libya will ...": the clause's parties
+CLOSING_VERBS = frozenset({"conclude", "finalise", "finalize", "wrap"})
+YET_VERBS = frozenset({"have", "be", "remain"})  # "has yet to sign", "is yet to be ratified"
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Governor:
     nested: bool = False
     participle: Token | None = None  # "the agreement, signed by ..." (an acl/relcl trigger on the anchor)
     setting: bool = False  # the anchor is where/when the verb happens ("At the EU-X summit, ... signed ...")
+    framed: bool = False  # the anchor frames the clause ("Under the deal, X and Y will ...")
 
 
 @dataclass
@@ -102,6 +106,7 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
                 continue
             gov.verb = head
             gov.setting = gov.setting or (token.pos_ == "ADP" and token.lower_ in SETTING_PREPS)
+            gov.framed = token.pos_ == "ADP" and token.lower_ in FRAME_PREPS
             topic = token.pos_ == "ADP" and token.lower_ in ("for", "on", "regarding", "about", "covering")
             if topic and any(c.dep_ == "dobj" and c.i in anchors for c in head.children):
                 gov.nested = True
@@ -143,6 +148,8 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
         return lex.verb_status(gov.participle) or "signed", True
     for token in gov.chain:
         if token.lemma_.lower() in lex.talks and token.pos_ in NOUNS:
+            if gov.verb is not None and gov.verb.lemma_.lower() in CLOSING_VERBS:
+                return "signed", True  # "concluded negotiations on ...", "wrapped up talks on ..."
             exploratory = any(c.lower_ in ("exploratory", "preliminary") for c in token.children)
             return ("planned" if exploratory else "negotiating"), True
     if anchor.lemma_.lower() in lex.talks:
@@ -176,6 +183,8 @@ def _verb_chain(verb: Token | None) -> list[Token]:
 
 def hedged(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
     """True when the event is only planned: will/plans to/intends to/expected to, "future", "proposed" ..."""
+    if gov.framed and gov.participle is not None:
+        return False  # "Under a deal sealed on Monday, X and Y will ...": the deal exists
     for token in (anchor, *gov.chain):
         if any(c.dep_ in ("amod", "compound") and c.lemma_.lower() in lex.hedges for c in token.children):
             return True
@@ -208,6 +217,8 @@ def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
     for number, verb in enumerate(chain):
         if lex.is_negation(verb) or (talks and lex.verb_status(verb) == "ended"):
             return True  # "talks were frozen", "X suspended negotiations"
+        if number and _yet_to(verb):
+            return True  # "X has yet to sign", "the deal is yet to be ratified"
         if any(c.dep_ == "neg" for c in verb.children):
             direct = anchor.dep_ in ("dobj", "nsubjpass") or anchor.head.dep_ == "prep" or _status_verb(verb, lex)
             if number or direct or anchor.i == verb.i:
@@ -221,6 +232,10 @@ def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
         if verb.dep_ not in ("xcomp", "pcomp", "conj"):
             break
     return False
+
+
+def _yet_to(verb: Token) -> bool:
+    return verb.lemma_.lower() in YET_VERBS and any(c.lower_ == "yet" and c.dep_ == "advmod" for c in verb.children)
 
 
 def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[int], skip: set[int]) -> None:
@@ -282,6 +297,10 @@ def subjects_of(verb: Token) -> list[Token]:
             if noun.dep_ in ("attr", "oprd") and noun.head.pos_ in VERBS:
                 return [noun, *subjects_of(noun.head)]
             return [noun]
+        if verb.dep_ == "xcomp" and verb.head.i != verb.i:
+            controllers = [c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i]
+            if controllers:
+                return controllers  # object control: "leaving Japan and the EU to launch ..."
         if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "acomp") and verb.head.i != verb.i:
             verb = verb.head
         elif verb.dep_ == "pcomp" and verb.head.head.i != verb.head.i:
@@ -289,6 +308,15 @@ def subjects_of(verb: Token) -> list[Token]:
         else:
             break
     return []
+
+
+def _after_frame(verb: Token) -> list[Token]:
+    """The words between the comma that closes a fronted phrase and the verb, when the parser lost the subject."""
+    doc = verb.doc
+    comma = next((t.i for t in reversed(doc[: verb.i]) if t.text == ","), None)
+    if comma is None or any(t.pos_ in VERBS and t.dep_ != "aux" for t in doc[comma + 1 : verb.i]):
+        return []
+    return [t for t in doc[comma + 1 : verb.i] if t.pos_ in ("PROPN", "NOUN")]
 
 
 def participants_of(
@@ -300,6 +328,10 @@ def participants_of(
     anchors_conj = {c.i for c in anchor.children if c.dep_ == "conj"}
     if not is_verb:
         walk(anchor, "other", who, actor_of, pairs, anchors_conj)
+        for clause in (c for c in anchor.children if c.dep_ == "acl" and any(a.lower_ == "to" for a in c.children)):
+            for prep in (p for part in (clause, *clause.children) for p in part.children if p.dep_ == "prep"):
+                if prep.lower_ in PARTNER_PREPS | BETWEEN_PREPS:  # "agreements to protect investment with X"
+                    walk(prep, "partner" if prep.lower_ in PARTNER_PREPS else "between", who, actor_of, pairs, set())
     for noun in gov.chain:
         if noun.pos_ not in NOUNS:
             continue
@@ -316,6 +348,10 @@ def participants_of(
     if verb is None or gov.setting:
         return who
     inside = {anchor.i, *(t.i for t in gov.chain)}
+    if gov.framed and gov.verb is not None:
+        for subject in subjects_of(gov.verb) or _after_frame(gov.verb):
+            if subject.i not in inside:  # "Under the deal (sealed ...), X and Y will share data"
+                walk(subject, "subject", who, actor_of, pairs, inside)
     acts = _status_verb(verb, lex) or any(t.lemma_.lower() in lex.talks for t in gov.chain) or hedged(anchor, gov, lex)
     if not acts:
         for child in verb.children:

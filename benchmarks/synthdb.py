@@ -25,7 +25,7 @@ from pathlib import Path
 from pipeline import store
 from pipeline.nlp import actor_table
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 _HEAD = ["USA", "CHN", "JPN", "IND", "UKR", "GBR", "KOR", "CAN", "AUS", "BRA", "ASEAN", "AU", "TUR", "ZAF", "MEX",
          "NATO", "G7", "SGP", "NOR", "CHE", "VNM", "IDN", "EGY", "MAR", "NZL", "CHL", "ARG", "MERCOSUR", "SRB", "KEN"]
 _INSTRUMENTS = [  # (name, type)
@@ -163,6 +163,8 @@ class _Builder:
                 self.progress(f"  {first + len(articles):,} articles, {event_id:,} events")
         self._write_partnerships()
         self._write_runs()
+        with store.transaction(self.db) as write:
+            store.rebuild_summaries(write)  # what save_analysis keeps in step, computed once for the bulk load
         problems = conn.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"synthetic data breaks foreign keys: {problems[:5]}")

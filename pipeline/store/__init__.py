@@ -35,6 +35,7 @@ from pipeline.store.network import actor_names, partner_links
 from pipeline.store.queries import iter_events, iter_partnerships, status_summary
 from pipeline.store.runs import close_interrupted_runs, finish_run, last_runs, start_run
 from pipeline.store.search import search_articles
+from pipeline.store.summaries import rebuild_summaries, refresh_summaries
 
 __all__ = [
     "DigestFilter",
@@ -63,11 +64,13 @@ __all__ = [
     "pending_fetches",
     "pending_for",
     "pending_nlp",
+    "rebuild_summaries",
     "record_digest",
     "record_feed_error",
     "record_feed_success",
     "record_nlp_error",
     "record_page_error",
+    "refresh_summaries",
     "run_maintenance",
     "save_analysis",
     "save_article",

@@ -10,6 +10,7 @@ import sqlite_utils
 from pipeline.models import Analysis, Event
 from pipeline.partnerships import EventRecord, summarise
 from pipeline.store.db import transaction, utc_now
+from pipeline.store.summaries import refresh_summaries
 
 
 def save_analysis(
@@ -101,6 +102,7 @@ def _refresh_partnership(conn: sqlite3.Connection, partnership_id: int, now: str
     ]
     if not events:
         conn.execute("UPDATE partnerships SET mentions = 0, sources = 0 WHERE id = ?", (partnership_id,))
+        refresh_summaries(conn, partnership_id)
         return
     old_status = conn.execute("SELECT status FROM partnerships WHERE id = ?", (partnership_id,)).fetchone()[0]
     state = summarise(events)
@@ -117,3 +119,4 @@ def _refresh_partnership(conn: sqlite3.Connection, partnership_id: int, now: str
             (partnership_id, old_status, state.status, state.status_event.on_date, state.status_event.event_id, now),
         )
         conn.execute("UPDATE partnerships SET status_changed_at = ? WHERE id = ?", (now, partnership_id))
+    refresh_summaries(conn, partnership_id)

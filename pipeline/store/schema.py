@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from pipeline.store.summaries import rebuild_summaries
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -355,6 +357,61 @@ def m005_query_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_summary_tables(conn: sqlite3.Connection) -> None:
+    """Per-year and per-pair summaries kept by the store (store/summaries.py), so ``partner_pairs`` and
+    ``partners_over_time`` read a few rows, not a million events; ``partner_pairs`` becomes a view over them."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE partnership_years (
+            partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            year TEXT NOT NULL,
+            mentions INTEGER NOT NULL,
+            first_date TEXT NOT NULL,
+            last_date TEXT NOT NULL,
+            PRIMARY KEY (partnership_id, year)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE actor_pairs (
+            actor_a TEXT NOT NULL,
+            actor_b TEXT NOT NULL,
+            partnerships INTEGER NOT NULL,
+            mentions INTEGER NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            first_reported TEXT,
+            last_reported TEXT,
+            PRIMARY KEY (actor_a, actor_b)
+        ) WITHOUT ROWID;
+        CREATE INDEX actor_pairs_b ON actor_pairs(actor_b, actor_a);
+        CREATE INDEX actor_pairs_mentions ON actor_pairs(mentions);
+
+        CREATE TABLE actor_pair_years (
+            actor_a TEXT NOT NULL,
+            actor_b TEXT NOT NULL,
+            year TEXT NOT NULL,
+            partnerships INTEGER NOT NULL,
+            mentions INTEGER NOT NULL,
+            first_date TEXT NOT NULL,
+            last_date TEXT NOT NULL,
+            PRIMARY KEY (actor_a, actor_b, year)
+        ) WITHOUT ROWID;
+        CREATE INDEX actor_pair_years_b ON actor_pair_years(actor_b, actor_a, year);
+
+        DROP VIEW partner_pairs;
+        CREATE VIEW partner_pairs AS
+        SELECT p.actor_a || '-' || p.actor_b AS pair,
+               p.actor_a, COALESCE(ax.name, p.actor_a) AS actor_a_name,
+               p.actor_b, COALESCE(ay.name, p.actor_b) AS actor_b_name,
+               p.partnerships, p.mentions, p.first_seen, p.last_seen, p.first_reported, p.last_reported
+        FROM actor_pairs p
+        LEFT JOIN actors ax ON ax.code = p.actor_a
+        LEFT JOIN actors ay ON ay.code = p.actor_b;
+        """,
+    )
+    rebuild_summaries(conn)
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url, m004_feed_content_hash,
-                               m005_query_indexes]
+                               m005_query_indexes, m006_summary_tables]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -214,6 +214,8 @@ def _object_anchor(token: Token, lex: Lexicon) -> str | None:
     head = token.head
     if token.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB" and lex.verb_status(head) in ("signed", "launched"):
         return type_
+    if token.dep_ == "pobj" and head.lower_ == "under" and lemma in ("compact", "arrangement", "framework"):
+        return type_  # "Under the new compact, X and Y will ..."
     return None
 
 

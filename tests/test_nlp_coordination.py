@@ -71,3 +71,33 @@ def test_hyphenated_company_descriptions_and_locative_lists_name_no_party(nlp: A
     analysis = nlp.analyse("A Dutch chip-equipment firm signed a deal with a Taiwanese foundry.")
     assert analysis.events == () and analysis.actors == ()
     assert nlp.analyse("Prices in Spain and Portugal fell sharply in May.").actors == ()
+
+
+def test_main_status_verb_outranks_a_relative_clause_on_the_instrument(nlp: Analyzer) -> None:
+    event = nlp.analyse("Chile ratified the treaty with Bolivia, which had been held up for a decade.").events
+    assert [(e.status, e.participants) for e in event] == [("signed", ("BOL", "CHL"))]
+
+
+def test_funding_reaches_the_country_the_money_goes_to(nlp: Analyzer) -> None:
+    text = "The EU will mobilise 80 million euros for water projects in Zambia under the Global Gateway."
+    assert _events(nlp, text) == [("programme", ("EU", "ZMB"), False)]
+
+
+def test_under_a_lower_case_compact_takes_the_clause_subjects(nlp: Analyzer) -> None:
+    assert _events(nlp, "Under the 2023 compact, Senegal and Spain will exchange labour market data.") == [
+        ("partnership", ("ESP", "SEN"), False)
+    ]
+
+
+def test_acting_capitals_and_coordinating_several_parties(nlp: Analyzer) -> None:
+    assert _events(nlp, "Lisbon and Rabat relaunched their dialogue on energy.") == [
+        ("partnership", ("MAR", "PRT"), False)
+    ]
+    text = "Canada, Norway and Japan agreed to coordinate sanctions on shipping."
+    assert _events(nlp, text) == [("cooperation", ("CAN", "JPN", "NOR"), False)]
+    assert nlp.analyse("The Paris Agreement turned ten this year.").actors == ()
+
+
+def test_a_bare_council_is_no_instrument(nlp: Analyzer) -> None:
+    entities = nlp.analyse("The Council approved the budget for next year.").entities
+    assert all(e.label != "INSTRUMENT" for e in entities)

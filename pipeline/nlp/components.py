@@ -168,6 +168,8 @@ def _trim_leading(doc: Doc, span: Span) -> Span | None:
         if doc[start].text[:1].isdigit():
             break
         start += 1
+    if span.end - start == 1 and doc[start].text == "Council":
+        return None  # a bare "Council" is the EU institution, not an instrument's name
     return Span(doc, start, span.end, label=span.label_, kb_id=span.kb_id_)
 
 

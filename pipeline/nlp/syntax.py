@@ -26,6 +26,8 @@ NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
 XCOMP_HEDGES = frozenset({"set", "due", "poised", "likely", "ready", "expected", "about"})
 RELATIVES = frozenset({"which", "that", "who", "whom", "whose"})
 FRAME_PREPS = frozenset({"under"})  # "Under the deal struck in Rome, Italy and Libya will ...": the clause's parties
+FUNDING = frozenset({"fund", "finance", "co-finance", "co-fund", "cofinance", "mobilise", "mobilize", "invest",
+                     "earmark", "allocate"})
 CLOSING_VERBS = frozenset({"conclude", "finalise", "finalize", "wrap"})
 YET_VERBS = frozenset({"have", "be", "remain"})  # "has yet to sign", "is yet to be ratified"
 
@@ -106,7 +108,7 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
                 continue
             gov.verb = head
             gov.setting = gov.setting or (token.pos_ == "ADP" and token.lower_ in SETTING_PREPS)
-            gov.framed = token.pos_ == "ADP" and token.lower_ in FRAME_PREPS
+            gov.framed = any(t.pos_ == "ADP" and t.lower_ in FRAME_PREPS for t in (*gov.chain, token))
             topic = token.pos_ == "ADP" and token.lower_ in ("for", "on", "regarding", "about", "covering")
             if topic and any(c.dep_ == "dobj" and c.i in anchors for c in head.children):
                 gov.nested = True
@@ -145,6 +147,8 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
             if status and status != "held" and word.pos_ in NOUNS:
                 return status, True
     if gov.participle is not None:
+        if _direct(anchor, gov, lex):
+            return lex.verb_status(gov.verb), True  # "X endorsed the agreement, which had been held up ..."
         return lex.verb_status(gov.participle) or "signed", True
     for token in gov.chain:
         if token.lemma_.lower() in lex.talks and token.pos_ in NOUNS:
@@ -165,6 +169,11 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
         if status:
             return status, True
     return "in_force", False
+
+
+def _direct(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
+    """The anchor is a direct argument of a status verb (that outranks a relative clause on the anchor)."""
+    return gov.verb is not None and not gov.chain and anchor.head.i == gov.verb.i and bool(lex.verb_status(gov.verb))
 
 
 def _verb_chain(verb: Token | None) -> list[Token]:
@@ -310,6 +319,18 @@ def subjects_of(verb: Token) -> list[Token]:
     return []
 
 
+def _beneficiaries(verb: Token, who: Participants, actor_of: dict) -> None:
+    """Countries a funding verb's money goes to: "mobilise 500 million for projects in Kenya"."""
+    for child in verb.children:
+        if child.dep_ not in ("dobj", "prep") or (child.dep_ == "prep" and child.lower_ != "for"):
+            continue
+        for token in child.subtree:
+            if token.dep_ == "pobj" and token.head.lower_ in ("in", "for", "to") and token.i in actor_of:
+                for part in (token, *(c for c in token.children if c.dep_ == "conj")):
+                    if part.i in actor_of:
+                        who.add("other", actor_of[part.i][1])
+
+
 def _after_frame(verb: Token) -> list[Token]:
     """The words between the comma that closes a fronted phrase and the verb, when the parser lost the subject."""
     doc = verb.doc
@@ -361,6 +382,11 @@ def participants_of(
                 group = "partner" if child.lower_ in PARTNER_PREPS else "between"
                 walk(child, group, who, actor_of, pairs, inside)
         return who
+    if gov.participle is not None and _direct(anchor, gov, lex):
+        for subject in subjects_of(gov.verb):  # the main clause's subject acts too
+            walk(subject, "subject", who, actor_of, pairs, inside)
+    if verb.lemma_.lower() in FUNDING:
+        _beneficiaries(verb, who, actor_of)
     if gov.participle is None or _object_relative(gov.participle):
         for subject in subjects_of(verb):
             if subject.i not in inside:

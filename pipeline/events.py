@@ -9,59 +9,22 @@ with fewer than two parties and merges mentions of the same event within the art
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.models import Event
+from pipeline.nlp.findings import Finding, SentenceInput
 from pipeline.nlp.instruments import instrument_key
 from pipeline.nlp.lexicon import Lexicon, lemma_of
-from pipeline.nlp.syntax import (
-    Participants,
-    anchor_name,
-    governor,
-    hedged,
-    mentioned,
-    negated,
-    participants_of,
-    status_of,
-    subjects_of,
-    walk,
-)
+from pipeline.nlp.naming import anchor_name, mentioned
+from pipeline.nlp.participants import Participants, participants_of, subjects_of, walk
+from pipeline.nlp.parties import expand, pair_tokens, shape, similar_party
+from pipeline.nlp.syntax import governor, hedged, negated, status_of
 
-
-@dataclass(frozen=True)
-class SentenceInput:
-    """A parsed candidate sentence with what the cheap pass found in it (char offsets into ``doc.text``)."""
-
-    doc: Doc
-    actors: tuple[tuple[int, int, str], ...]  # (start, end, code)
-    instruments: tuple[tuple[int, int, str, str, tuple[str, ...]], ...]  # (start, end, type, canonical, parties)
-    offset: int = 0  # where the sentence starts in the article text
-    when: date | None = None  # a date stated in the sentence
-
-
-@dataclass
-class Finding:
-    """One event read from one sentence, before the article-level merge."""
-
-    type: str
-    status: str
-    participants: frozenset[str]
-    instrument: str | None
-    named: bool
-    head: str
-    negated: bool
-    evidence: str
-    when: date | None
-    confidence: float
-    explicit: bool = True
-    pair: bool = False
-    order: int = 0
-    extra: dict = field(default_factory=dict)
+__all__ = ["Finding", "SentenceInput", "finalise", "read_sentence"]
 
 
 def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
@@ -89,7 +52,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         parties[root.i] = known_parties
         if canonical:
             span.label_ = canonical
-    pairs = _pair_tokens(doc, lex)
+    pairs = pair_tokens(doc, lex)
     anchors: dict[int, str] = dict(kinds)
     for token in doc:
         if token.i in anchors or token.pos_ not in ("NOUN", "PROPN") or _inside(token, named):
@@ -154,8 +117,8 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             explicit=explicit,
             order=sentence.offset + anchor.idx,
         )
-        base.extra.update(_shape(anchor, gov, anchors, lex, sentence.offset))
-        findings.extend(_expand(base, who, known))
+        base.extra.update(shape(anchor, gov, anchors, lex, sentence.offset))
+        findings.extend(expand(base, who, known))
     for verb in doc:
         if verb.i in governed or verb.pos_ not in ("VERB",):
             continue
@@ -185,7 +148,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             order=sentence.offset + verb.idx,
             extra={"bilateral": True},
         )
-        findings.extend(_expand(base, who, ()))
+        findings.extend(expand(base, who, ()))
     findings.extend(_omissions(doc, sentence, actor_of, pairs, lex))
     if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc, actor_of):
         for finding in findings:
@@ -197,9 +160,6 @@ _OBJECT_ANCHORS = frozenset(
     {"council", "forum", "network", "platform", "compact", "framework", "charter", "convention", "declaration",
      "arrangement", "fund", "facility", "corridor", "mechanism", "package"}
 )
-_MULTI = frozenset({"trilateral", "tripartite", "multilateral", "regional", "joint", "plurilateral", "common"})
-_JOIN = frozenset({"join", "accede", "associate", "associated"})
-_SIMILAR = frozenset({"similar", "comparable", "parallel", "identical"})
 
 
 def _object_anchor(token: Token, lex: Lexicon) -> str | None:
@@ -217,25 +177,6 @@ def _object_anchor(token: Token, lex: Lexicon) -> str | None:
     if token.dep_ == "pobj" and head.lower_ == "under" and lemma in ("compact", "arrangement", "framework"):
         return type_  # "Under the new compact, X and Y will ..."
     return None
-
-
-def _shape(anchor: Token, gov, anchors: dict[int, str], lex: Lexicon, offset: int) -> dict:
-    """What the anchor's form says about how to count parties: plural or talks (one event per partner listed
-    after "with"), coordinated with another anchor (two events), joined by several, "a similar deal"."""
-    shape: dict = {}
-    plural = anchor.tag_ in ("NNS", "NNPS") or anchor.lemma_.lower() in lex.talks
-    plural = plural or any(t.lemma_.lower() in lex.talks and t.tag_ == "NNS" for t in gov.chain)
-    if plural and not any(c.lower_ in _MULTI for c in anchor.children):
-        shape["bilateral"] = True
-    if anchor.dep_ == "conj" and anchor.head.i in anchors:
-        shape["coord"] = offset + anchor.head.idx
-    elif any(c.dep_ == "conj" and c.i in anchors for c in anchor.children):
-        shape["coord"] = offset + anchor.idx
-    if gov.verb is not None and lemma_of(gov.verb, _JOIN) in _JOIN:
-        shape["join"] = True
-    if any(c.dep_ == "amod" and c.lower_ in _SIMILAR for c in anchor.children):
-        shape["similar"] = True
-    return shape
 
 
 _SPEAKERS = frozenset({"we", "they", "i", "he", "she"})
@@ -348,84 +289,11 @@ def _trim(span: Span | None, actor_of: dict) -> Span | None:
     return doc[start : span.end] if start < span.end else None
 
 
-def _pair_tokens(doc: Doc, lex: Lexicon) -> set[int]:
-    words = [t.lower_ for t in doc]
-    hits: set[int] = set()
-    for phrase in lex.pairs:
-        size = len(phrase)
-        for start in range(len(words) - size + 1):
-            if tuple(words[start : start + size]) == phrase and not hits & set(range(start, start + size)):
-                if size == 1 and doc[start].head.i + 1 < len(doc) and doc[start].dep_ == "preconj":
-                    continue
-                hits.update(range(start, start + size))
-    return hits
-
-
 def _topic(verb: Token) -> str | None:
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in ("on", "in"):
             words = [t for t in child.subtree][:9]
             return "cooperation " + " ".join(t.text for t in words)
-    return None
-
-
-def _expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Finding]:
-    """One finding per party combination the syntax gives (bilateral splits, lists, exclusions)."""
-    known = set(known)
-    everyone = who.all | known
-    confidence = 0.5 + (0.15 if base.explicit else 0.0) + (0.1 if base.named else 0.0) + (0.1 if who.direct else 0.0)
-    out: list[Finding] = []
-
-    def add(codes: Iterable[str], negated: bool, pair: bool, penalty: float = 0.0) -> None:
-        out.append(
-            replace(
-                base,
-                participants=frozenset(codes),
-                negated=negated,
-                pair=pair,
-                confidence=round(min(0.95, confidence - penalty), 2),
-            )
-        )
-
-    rest = everyone - who.excluded
-    joiners = rest - {"EU"}
-    if known == {"EU"} and base.type == "programme" and len(joiners) >= 2 and not who.partner:
-        # an EU programme that several countries join or are associated to: one association each
-        for code in sorted(joiners):
-            add({"EU", code}, base.negated, who.pair)
-    elif base.extra.get("join") and len(who.subject) >= 2 and who.other and not who.other & who.subject:
-        # "Ukraine and Moldova joined the EU's programme": one accession each
-        for code in sorted(who.subject):
-            add({code} | who.other, base.negated, who.pair)
-    elif (base.extra.get("bilateral") and len(who.partner) >= 2 and len(who.subject - who.partner) == 1
-          and not who.between and who.other <= who.subject | who.partner):
-        # "concluded talks with Gabon, Senegal and Cabo Verde": one bilateral event per partner
-        for code in sorted(who.partner):
-            add((who.subject - who.partner) | {code}, base.negated, who.pair)
-    elif len(who.listed) >= 2:
-        for code in sorted(who.listed):
-            add((rest - who.listed) | {code}, base.negated, who.pair)
-    elif len(who.subject) >= 2 and who.partner and not who.subject & who.partner and who.other <= who.partner | known:
-        for code in sorted(who.subject):
-            add({code} | who.partner | (known - who.subject), base.negated, who.pair)
-    else:
-        add(rest, base.negated, who.pair, 0.1 if who.pair else 0.0)
-    actor_side = (who.subject - who.excluded) or (rest - who.listed)
-    if not who.subject - who.excluded and "EU" in actor_side:
-        actor_side = {"EU"}  # "X was not invited to the EU-Y summit": X is left out by the EU
-    for code in sorted(who.excluded):
-        add(actor_side | {code}, True, who.pair)
-    return out
-
-
-def main_pair(codes: Sequence[str]) -> tuple[str, str] | None:
-    """The article's two main parties (mention counts), when unambiguous; else None."""
-    counts = Counter(codes).most_common()
-    if len(counts) < 2:
-        return None
-    if len(counts) == 2 or counts[1][1] >= 2 * counts[2][1]:
-        first, second = counts[0][0], counts[1][0]
-        return (first, second) if first < second else (second, first)
     return None
 
 
@@ -451,7 +319,7 @@ def finalise(
             codes = set(pair)
             finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
         if finding.extra.get("similar") and len(codes) == 1:
-            codes |= _similar_party(ready, codes, dominant)
+            codes |= similar_party(ready, codes, dominant)
         if len(codes) < 2:
             continue
         ready.append(replace(finding, participants=frozenset(codes)))
@@ -475,16 +343,6 @@ def finalise(
         )
         for f in merged
     )
-
-
-def _similar_party(ready: list[Finding], codes: set[str], dominant: str | None) -> set[str]:
-    """"A similar arrangement with Peru": the party of the previous event that would be Peru's partner."""
-    for previous in reversed(ready):
-        others = set(previous.participants) - codes
-        for choice in ("EU", dominant):
-            if choice in others:
-                return {choice}
-    return set()
 
 
 def _key(finding: Finding) -> str:

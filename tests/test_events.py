@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from pipeline.events import main_pair
 from pipeline.models import Event
 from pipeline.nlp import Analyzer
+from pipeline.nlp.parties import main_pair
 
 PUBLISHED = date(2024, 6, 1)
 

@@ -23,7 +23,7 @@ from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span
 
 from pipeline.errors import NlpError
-from pipeline.events import Finding, SentenceInput, finalise, main_pair, read_sentence
+from pipeline.events import finalise, read_sentence
 from pipeline.models import Analysis, Mention
 from pipeline.nlp import EXTRACTOR_VERSION
 from pipeline.nlp.actors import actor_kinds, is_dateline, is_locative
@@ -31,7 +31,9 @@ from pipeline.nlp.assets import MODELS_DIR, load_assets
 from pipeline.nlp.components import ACTORS_KEY, EXT, INSTRUMENTS_KEY, register_extensions
 from pipeline.nlp.dates import stated_date
 from pipeline.nlp.errors import Errors
+from pipeline.nlp.findings import Finding, SentenceInput
 from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.parties import main_pair
 from pipeline.nlp.senses import NORP, PLACE, Senses, is_acting_metonym
 
 Key = TypeVar("Key")

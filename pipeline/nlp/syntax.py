@@ -1,33 +1,24 @@
-"""Dependency-parse rules of the event reader: governing verb, status, hedge, negation, participants, names.
+"""Dependency-parse rules of the event reader: governing verb, status, hedge, negation.
 
-Each rule takes an anchor token (an instrument noun, or an event verb) of a parsed sentence.
+Each rule takes an anchor token (an instrument noun, or an event verb) of a parsed sentence. Who takes part is
+:mod:`pipeline.nlp.participants`; what the instrument is called is :mod:`pipeline.nlp.naming`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
 from pipeline.nlp.lexicon import MODALS, NOMINAL_STATUS, Lexicon
 
 NOUNS = ("NOUN", "PROPN", "PRON", "NUM")
 VERBS = ("VERB", "AUX")
 CLAUSES = frozenset({"relcl", "advcl", "ccomp", "parataxis", "csubj", "acl", "xcomp", "mark", "conj_clause"})
-SKIP_PREPS = frozenset(
-    {"in", "at", "during", "after", "before", "since", "until", "within", "across", "near", "amid", "despite",
-     "following", "under", "through", "via", "over", "against", "around", "ahead"}
-)
-PARTNER_PREPS = frozenset({"with", "alongside"})
-BETWEEN_PREPS = frozenset({"between", "among", "amongst"})
-LIST_PREPS = frozenset({"including", "like", "notably", "especially", "incl"})
 EXCLUDING_PREPS = frozenset({"without", "excluding", "except", "barring"})
-NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
 XCOMP_HEDGES = frozenset({"set", "due", "poised", "likely", "ready", "expected", "about"})
 RELATIVES = frozenset({"which", "that", "who", "whom", "whose"})
 FRAME_PREPS = frozenset({"under"})  # "Under the deal struck in Rome, Italy and Libya will ...": the clause's parties
-FUNDING = frozenset({"fund", "finance", "co-finance", "co-fund", "cofinance", "mobilise", "mobilize", "invest",
-                     "earmark", "allocate"})
 CLOSING_VERBS = frozenset({"conclude", "finalise", "finalize", "wrap"})
 YET_VERBS = frozenset({"have", "be", "remain"})  # "has yet to sign", "is yet to be ratified"
 
@@ -44,35 +35,12 @@ class Governor:
     framed: bool = False  # the anchor frames the clause ("Under the deal, X and Y will ...")
 
 
-@dataclass
-class Participants:
-    """The actor codes tied to one anchor, by the syntactic role that tied them."""
-
-    subject: set[str] = field(default_factory=set)
-    partner: set[str] = field(default_factory=set)
-    between: set[str] = field(default_factory=set)
-    other: set[str] = field(default_factory=set)
-    listed: set[str] = field(default_factory=set)
-    excluded: set[str] = field(default_factory=set)
-    pair: bool = False
-
-    @property
-    def all(self) -> set[str]:
-        return self.subject | self.partner | self.between | self.other | self.listed
-
-    @property
-    def direct(self) -> bool:
-        return len(self.all) >= 2
-
-    def add(self, group: str, code: str) -> None:
-        getattr(self, group).add(code)
-
-
 SETTING_NOUNS = frozenset({"sideline", "sidelines", "margin", "margins", "fringe", "fringes", "eve", "occasion"})
 SETTING_PREPS = frozenset({"at", "during", "after", "before", "since", "until", "amid", "following", "ahead", "in"})
 
 
-def _status_verb(verb: Token, lex: Lexicon) -> bool:
+def status_verb(verb: Token, lex: Lexicon) -> bool:
+    """True when the verb gives an event a status, hedges it, is an event verb itself or says "mention"."""
     lemma = verb.lemma_.lower()
     return bool(
         lex.verb_status(verb) or lex.booster_status(verb) or lemma in lex.bare or lemma in lex.hedges
@@ -87,7 +55,7 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
     participle = next(
         (c for c in anchor.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" and lex.verb_status(c)
          and (c.tag_ == "VBN" or any(g.lower_ in RELATIVES and g.dep_.startswith("nsubj") for g in c.children)
-              or _object_relative(c))),
+              or object_relative(c))),
         None,
     )
     token = anchor
@@ -102,7 +70,7 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
         if head.i == token.i:
             break
         if head.pos_ in VERBS or (head.pos_ == "ADJ" and token.dep_ == "prep"):
-            if head.dep_ == "acl" and head.head.lemma_.lower() in lex.talks and not _status_verb(head, lex):
+            if head.dep_ == "acl" and head.head.lemma_.lower() in lex.talks and not status_verb(head, lex):
                 gov.chain.extend((head, head.head))
                 token = head.head
                 continue
@@ -123,7 +91,7 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
     return gov
 
 
-def _object_relative(verb: Token) -> bool:
+def object_relative(verb: Token) -> bool:
     """"the memorandum that the EU concluded with X": the anchor is the relative clause's object."""
     return verb.dep_ == "relcl" and any(c.dep_ == "dobj" and c.lower_ in RELATIVES for c in verb.children) and any(
         c.dep_ == "nsubj" for c in verb.children
@@ -147,7 +115,7 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
             if status and status != "held" and word.pos_ in NOUNS:
                 return status, True
     if gov.participle is not None:
-        if _direct(anchor, gov, lex):
+        if direct_argument(anchor, gov, lex):
             return lex.verb_status(gov.verb), True  # "X endorsed the agreement, which had been held up ..."
         return lex.verb_status(gov.participle) or "signed", True
     for token in gov.chain:
@@ -171,7 +139,7 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
     return "in_force", False
 
 
-def _direct(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
+def direct_argument(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
     """The anchor is a direct argument of a status verb (that outranks a relative clause on the anchor)."""
     return gov.verb is not None and not gov.chain and anchor.head.i == gov.verb.i and bool(lex.verb_status(gov.verb))
 
@@ -229,7 +197,7 @@ def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
         if number and _yet_to(verb):
             return True  # "X has yet to sign", "the deal is yet to be ratified"
         if any(c.dep_ == "neg" for c in verb.children):
-            direct = anchor.dep_ in ("dobj", "nsubjpass") or anchor.head.dep_ == "prep" or _status_verb(verb, lex)
+            direct = anchor.dep_ in ("dobj", "nsubjpass") or anchor.head.dep_ == "prep" or status_verb(verb, lex)
             if number or direct or anchor.i == verb.i:
                 return True
         for child in verb.children:
@@ -245,229 +213,3 @@ def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
 
 def _yet_to(verb: Token) -> bool:
     return verb.lemma_.lower() in YET_VERBS and any(c.lower_ == "yet" and c.dep_ == "advmod" for c in verb.children)
-
-
-def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[int], skip: set[int]) -> None:
-    stack = [(root, group)]
-    while stack:
-        token, current = stack.pop()
-        if token.i in skip:
-            continue
-        if token.i in actor_of:
-            who.add(current, actor_of[token.i][1])
-        if token.i in pairs:
-            who.pair = True
-        for child in token.children:
-            word = child.lower_
-            if child.i in skip:
-                continue
-            if word in EXCLUDING_PREPS and current != "excluded":
-                stack.append((child, "excluded"))
-                continue
-            if child.dep_ in CLAUSES:
-                continue
-            if child.dep_ == "prep":
-                if word in SKIP_PREPS and not _in_force(child):
-                    continue
-                if word in EXCLUDING_PREPS:
-                    stack.append((child, "excluded"))
-                    continue
-                if word in LIST_PREPS or (word == "as" and any(c.lower_ == "such" for c in child.children)):
-                    stack.append((child, "listed"))
-                    continue
-                if current not in ("listed", "excluded"):
-                    if word in PARTNER_PREPS:
-                        stack.append((child, "partner"))
-                        continue
-                    if word in BETWEEN_PREPS:
-                        stack.append((child, "between"))
-                        continue
-            stack.append((child, current))
-
-
-def _in_force(token: Token) -> bool:
-    return token.dep_ == "prep" and token.lower_ == "in" and any(g.lower_ == "force" for g in token.children)
-
-
-def subjects_of(verb: Token) -> list[Token]:
-    """The subject tokens of a verb, inherited through xcomp/conj/advcl and relative clauses."""
-    for _ in range(5):
-        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "agent", "expl")]
-        subjects = [c for c in subjects if c.dep_ != "expl"]
-        if subjects:
-            if verb.dep_ == "relcl" and any(s.lower_ in RELATIVES for s in subjects):
-                return [verb.head]
-            return subjects
-        if verb.dep_ in ("acl", "relcl"):
-            noun = verb.head
-            if noun.pos_ not in NOUNS and noun.head.i != noun.i:
-                verb = noun
-                continue
-            if noun.dep_ in ("attr", "oprd") and noun.head.pos_ in VERBS:
-                return [noun, *subjects_of(noun.head)]
-            return [noun]
-        if verb.dep_ == "xcomp" and verb.head.i != verb.i:
-            controllers = [c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i]
-            if controllers:
-                return controllers  # object control: "leaving Japan and the EU to launch ..."
-        if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "acomp") and verb.head.i != verb.i:
-            verb = verb.head
-        elif verb.dep_ == "pcomp" and verb.head.head.i != verb.head.i:
-            verb = verb.head.head
-        else:
-            break
-    return []
-
-
-def _beneficiaries(verb: Token, who: Participants, actor_of: dict) -> None:
-    """Countries a funding verb's money goes to: "mobilise 500 million for projects in Kenya"."""
-    for child in verb.children:
-        if child.dep_ not in ("dobj", "prep") or (child.dep_ == "prep" and child.lower_ != "for"):
-            continue
-        for token in child.subtree:
-            if token.dep_ == "pobj" and token.head.lower_ in ("in", "for", "to") and token.i in actor_of:
-                for part in (token, *(c for c in token.children if c.dep_ == "conj")):
-                    if part.i in actor_of:
-                        who.add("other", actor_of[part.i][1])
-
-
-def _after_frame(verb: Token) -> list[Token]:
-    """The words between the comma that closes a fronted phrase and the verb, when the parser lost the subject."""
-    doc = verb.doc
-    comma = next((t.i for t in reversed(doc[: verb.i]) if t.text == ","), None)
-    if comma is None or any(t.pos_ in VERBS and t.dep_ != "aux" for t in doc[comma + 1 : verb.i]):
-        return []
-    return [t for t in doc[comma + 1 : verb.i] if t.pos_ in ("PROPN", "NOUN")]
-
-
-def participants_of(
-    anchor: Token, gov: Governor, actor_of: dict, pairs: set[int], lex: Lexicon
-) -> Participants:
-    """The actors tied to the anchor: its own modifiers and phrases, then its governing verb's arguments."""
-    who = Participants()
-    is_verb = gov.verb is not None and gov.verb.i == anchor.i
-    anchors_conj = {c.i for c in anchor.children if c.dep_ == "conj"}
-    if not is_verb:
-        walk(anchor, "other", who, actor_of, pairs, anchors_conj)
-        for clause in (c for c in anchor.children if c.dep_ == "acl" and any(a.lower_ == "to" for a in c.children)):
-            for prep in (p for part in (clause, *clause.children) for p in part.children if p.dep_ == "prep"):
-                if prep.lower_ in PARTNER_PREPS | BETWEEN_PREPS:  # "agreements to protect investment with X"
-                    walk(prep, "partner" if prep.lower_ in PARTNER_PREPS else "between", who, actor_of, pairs, set())
-    for noun in gov.chain:
-        if noun.pos_ not in NOUNS:
-            continue
-        for child in noun.children:
-            if child.dep_ in ("compound", "amod", "poss", "nmod"):
-                walk(child, "other", who, actor_of, pairs, set())
-            elif child.dep_ == "prep" and child.lower_ in PARTNER_PREPS:
-                walk(child, "partner", who, actor_of, pairs, set())
-            elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
-                walk(child, "between", who, actor_of, pairs, set())
-            elif child.dep_ == "prep" and child.lower_ == "for" and noun.lemma_.lower() not in lex.talks:
-                walk(child, "other", who, actor_of, pairs, set())
-    verb = gov.participle or gov.verb
-    if verb is None or gov.setting:
-        return who
-    inside = {anchor.i, *(t.i for t in gov.chain)}
-    if gov.framed and gov.verb is not None:
-        for subject in subjects_of(gov.verb) or _after_frame(gov.verb):
-            if subject.i not in inside:  # "Under the deal (sealed ...), X and Y will share data"
-                walk(subject, "subject", who, actor_of, pairs, inside)
-    acts = _status_verb(verb, lex) or any(t.lemma_.lower() in lex.talks for t in gov.chain) or hedged(anchor, gov, lex)
-    if not acts:
-        for child in verb.children:
-            if _in_force(child):
-                walk(child, "other", who, actor_of, pairs, inside)
-            if child.dep_ == "prep" and child.lower_ in PARTNER_PREPS | BETWEEN_PREPS:
-                group = "partner" if child.lower_ in PARTNER_PREPS else "between"
-                walk(child, group, who, actor_of, pairs, inside)
-        return who
-    if gov.participle is not None and _direct(anchor, gov, lex):
-        for subject in subjects_of(gov.verb):  # the main clause's subject acts too
-            walk(subject, "subject", who, actor_of, pairs, inside)
-    if verb.lemma_.lower() in FUNDING:
-        _beneficiaries(verb, who, actor_of)
-    if gov.participle is None or _object_relative(gov.participle):
-        for subject in subjects_of(verb):
-            if subject.i not in inside:
-                walk(subject, "subject", who, actor_of, pairs, inside)
-    for child in verb.children:
-        if child.i in inside:
-            continue
-        if child.dep_ in ("dobj", "dative", "attr", "oprd", "iobj"):
-            walk(child, "other", who, actor_of, pairs, inside)
-        elif child.dep_ == "agent":
-            walk(child, "subject", who, actor_of, pairs, inside)
-        elif child.lower_ in EXCLUDING_PREPS:
-            walk(child, "excluded", who, actor_of, pairs, inside)
-        elif child.dep_ == "prep" and child.lower_ in PARTNER_PREPS:
-            walk(child, "partner", who, actor_of, pairs, inside)
-        elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
-            walk(child, "between", who, actor_of, pairs, inside)
-        elif child.dep_ == "prep" and child.lower_ in ("to", "from", "by", "upon", "on") and is_verb:
-            walk(child, "partner", who, actor_of, pairs, inside)
-        elif child.dep_ == "advcl":  # "..., going ahead without Senegal"
-            for prep in child.children:
-                if prep.dep_ == "prep" and prep.lower_ in EXCLUDING_PREPS:
-                    walk(prep, "excluded", who, actor_of, pairs, inside)
-    return who
-
-
-def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
-    """The instrument's name: registry canonical, the capitalised name, or the noun phrase ("free trade agreement")."""
-    if span is not None:
-        if span.label_ and span.label_ != "INSTRUMENT":
-            return span.label_, True
-        words = list(span)
-        while words and words[0].lower_ in ("the", "a", "an"):
-            words = words[1:]
-        end = _topic_end(span.root, span.end) if span.root.lemma_.lower() in ("memorandum", "letter") else span.end
-        text = span.doc[words[0].i : end].text if words else span.text
-        return text, True
-    start = anchor.i
-    doc = anchor.doc
-    while start > 0:
-        before = doc[start - 1]
-        modifies = before.head.i >= start - 1 and before.head.i <= anchor.i
-        if not modifies or before.is_space or before.pos_ in ("VERB", "AUX", "DET", "PRON", "ADP", "CCONJ"):
-            break
-        if before.is_punct and before.text not in "-–":
-            break
-        start -= 1
-    end = anchor.i + 1
-    if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
-        end = _topic_end(anchor, end)
-    words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
-    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case")):
-        words = words[1:]
-    text = " ".join(t.text for t in words).replace(" - ", "-").replace(" – ", "–")
-    return (text or anchor.text), False
-
-
-def _topic_end(anchor: Token, end: int) -> int:
-    """Where "memorandum of understanding on raw materials" ends: the topic phrase, without dates or parties."""
-    doc = anchor.doc
-    preps = [c for c in anchor.rights if c.dep_ == "prep" and c.lower_ in NAME_PREPS and c.i >= end - 1]
-    if not preps and end < len(doc) and doc[end].lower_ in ("on", "for", "regarding", "concerning"):
-        preps = [doc[end]]  # attached higher up by the parser, but right after the name
-    for prep in preps[:1]:
-        if not any(t.ent_type_ == "DATE" for t in prep.subtree):
-            end = min(prep.right_edge.i + 1, end + 10)
-    cut = next((t.i for t in doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)
-    return min(end, cut)
-
-
-def mentioned(verb: Token, lex: Lexicon) -> list[Token] | None:
-    """For "makes no reference to X", "does not mention X", "omits X", "leaves X out": the tokens naming X."""
-    lemma = verb.lemma_.lower()
-    left_out = lemma == "leave" and any(c.lower_ == "out" for c in verb.children)
-    if verb.pos_ == "VERB" and (lemma in lex.mention or left_out):
-        negative = lex.is_negation(verb) or any(c.dep_ == "neg" for c in verb.children) or lemma == "leave"
-        if not negative:
-            return None
-        objects = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
-        objects += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "of") for g in c.children]
-        return objects or None
-    if verb.pos_ == "NOUN" and lemma in lex.mention and any(c.lower_ == "no" for c in verb.children):
-        return [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "of")] or None
-    return None

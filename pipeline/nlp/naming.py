@@ -1,0 +1,70 @@
+"""What an instrument is called (registry name, capitalised name or noun phrase), and what a sentence
+says it leaves unmentioned ("makes no reference to X")."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from pipeline.nlp.lexicon import Lexicon
+
+NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
+
+
+def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
+    """The instrument's name: registry canonical, the capitalised name, or the noun phrase ("free trade agreement")."""
+    if span is not None:
+        if span.label_ and span.label_ != "INSTRUMENT":
+            return span.label_, True
+        words = list(span)
+        while words and words[0].lower_ in ("the", "a", "an"):
+            words = words[1:]
+        end = _topic_end(span.root, span.end) if span.root.lemma_.lower() in ("memorandum", "letter") else span.end
+        text = span.doc[words[0].i : end].text if words else span.text
+        return text, True
+    start = anchor.i
+    doc = anchor.doc
+    while start > 0:
+        before = doc[start - 1]
+        modifies = before.head.i >= start - 1 and before.head.i <= anchor.i
+        if not modifies or before.is_space or before.pos_ in ("VERB", "AUX", "DET", "PRON", "ADP", "CCONJ"):
+            break
+        if before.is_punct and before.text not in "-–":
+            break
+        start -= 1
+    end = anchor.i + 1
+    if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
+        end = _topic_end(anchor, end)
+    words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
+    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case")):
+        words = words[1:]
+    text = " ".join(t.text for t in words).replace(" - ", "-").replace(" – ", "–")
+    return (text or anchor.text), False
+
+
+def _topic_end(anchor: Token, end: int) -> int:
+    """Where "memorandum of understanding on raw materials" ends: the topic phrase, without dates or parties."""
+    doc = anchor.doc
+    preps = [c for c in anchor.rights if c.dep_ == "prep" and c.lower_ in NAME_PREPS and c.i >= end - 1]
+    if not preps and end < len(doc) and doc[end].lower_ in ("on", "for", "regarding", "concerning"):
+        preps = [doc[end]]  # attached higher up by the parser, but right after the name
+    for prep in preps[:1]:
+        if not any(t.ent_type_ == "DATE" for t in prep.subtree):
+            end = min(prep.right_edge.i + 1, end + 10)
+    cut = next((t.i for t in doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)
+    return min(end, cut)
+
+
+def mentioned(verb: Token, lex: Lexicon) -> list[Token] | None:
+    """For "makes no reference to X", "does not mention X", "omits X", "leaves X out": the tokens naming X."""
+    lemma = verb.lemma_.lower()
+    left_out = lemma == "leave" and any(c.lower_ == "out" for c in verb.children)
+    if verb.pos_ == "VERB" and (lemma in lex.mention or left_out):
+        negative = lex.is_negation(verb) or any(c.dep_ == "neg" for c in verb.children) or lemma == "leave"
+        if not negative:
+            return None
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
+        objects += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "of") for g in c.children]
+        return objects or None
+    if verb.pos_ == "NOUN" and lemma in lex.mention and any(c.lower_ == "no" for c in verb.children):
+        return [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "of")] or None
+    return None

@@ -1,0 +1,222 @@
+"""Who takes part in an event: the actors syntactically tied to an anchor (subject, object, coordination,
+with/between phrases, possessives, compounds, lists, exclusions), by the role that tied them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Token
+
+from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.syntax import (
+    CLAUSES,
+    EXCLUDING_PREPS,
+    NOUNS,
+    RELATIVES,
+    VERBS,
+    Governor,
+    direct_argument,
+    hedged,
+    object_relative,
+    status_verb,
+)
+
+SKIP_PREPS = frozenset(
+    {"in", "at", "during", "after", "before", "since", "until", "within", "across", "near", "amid", "despite",
+     "following", "under", "through", "via", "over", "against", "around", "ahead"}
+)
+PARTNER_PREPS = frozenset({"with", "alongside"})
+BETWEEN_PREPS = frozenset({"between", "among", "amongst"})
+LIST_PREPS = frozenset({"including", "like", "notably", "especially", "incl"})
+FUNDING = frozenset({"fund", "finance", "co-finance", "co-fund", "cofinance", "mobilise", "mobilize", "invest",
+                     "earmark", "allocate"})
+
+
+@dataclass
+class Participants:
+    """The actor codes tied to one anchor, by the syntactic role that tied them."""
+
+    subject: set[str] = field(default_factory=set)
+    partner: set[str] = field(default_factory=set)
+    between: set[str] = field(default_factory=set)
+    other: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    excluded: set[str] = field(default_factory=set)
+    pair: bool = False
+
+    @property
+    def all(self) -> set[str]:
+        return self.subject | self.partner | self.between | self.other | self.listed
+
+    @property
+    def direct(self) -> bool:
+        return len(self.all) >= 2
+
+    def add(self, group: str, code: str) -> None:
+        getattr(self, group).add(code)
+
+
+def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[int], skip: set[int]) -> None:
+    stack = [(root, group)]
+    while stack:
+        token, current = stack.pop()
+        if token.i in skip:
+            continue
+        if token.i in actor_of:
+            who.add(current, actor_of[token.i][1])
+        if token.i in pairs:
+            who.pair = True
+        for child in token.children:
+            word = child.lower_
+            if child.i in skip:
+                continue
+            if word in EXCLUDING_PREPS and current != "excluded":
+                stack.append((child, "excluded"))
+                continue
+            if child.dep_ in CLAUSES:
+                continue
+            if child.dep_ == "prep":
+                if word in SKIP_PREPS and not _in_force(child):
+                    continue
+                if word in EXCLUDING_PREPS:
+                    stack.append((child, "excluded"))
+                    continue
+                if word in LIST_PREPS or (word == "as" and any(c.lower_ == "such" for c in child.children)):
+                    stack.append((child, "listed"))
+                    continue
+                if current not in ("listed", "excluded"):
+                    if word in PARTNER_PREPS:
+                        stack.append((child, "partner"))
+                        continue
+                    if word in BETWEEN_PREPS:
+                        stack.append((child, "between"))
+                        continue
+            stack.append((child, current))
+
+
+def _in_force(token: Token) -> bool:
+    return token.dep_ == "prep" and token.lower_ == "in" and any(g.lower_ == "force" for g in token.children)
+
+
+def subjects_of(verb: Token) -> list[Token]:
+    """The subject tokens of a verb, inherited through xcomp/conj/advcl and relative clauses."""
+    for _ in range(5):
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "agent", "expl")]
+        subjects = [c for c in subjects if c.dep_ != "expl"]
+        if subjects:
+            if verb.dep_ == "relcl" and any(s.lower_ in RELATIVES for s in subjects):
+                return [verb.head]
+            return subjects
+        if verb.dep_ in ("acl", "relcl"):
+            noun = verb.head
+            if noun.pos_ not in NOUNS and noun.head.i != noun.i:
+                verb = noun
+                continue
+            if noun.dep_ in ("attr", "oprd") and noun.head.pos_ in VERBS:
+                return [noun, *subjects_of(noun.head)]
+            return [noun]
+        if verb.dep_ == "xcomp" and verb.head.i != verb.i:
+            controllers = [c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i]
+            if controllers:
+                return controllers  # object control: "leaving Japan and the EU to launch ..."
+        if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "acomp") and verb.head.i != verb.i:
+            verb = verb.head
+        elif verb.dep_ == "pcomp" and verb.head.head.i != verb.head.i:
+            verb = verb.head.head
+        else:
+            break
+    return []
+
+
+def _beneficiaries(verb: Token, who: Participants, actor_of: dict) -> None:
+    """Countries a funding verb's money goes to: "mobilise 500 million for projects in Kenya"."""
+    for child in verb.children:
+        if child.dep_ not in ("dobj", "prep") or (child.dep_ == "prep" and child.lower_ != "for"):
+            continue
+        for token in child.subtree:
+            if token.dep_ == "pobj" and token.head.lower_ in ("in", "for", "to") and token.i in actor_of:
+                for part in (token, *(c for c in token.children if c.dep_ == "conj")):
+                    if part.i in actor_of:
+                        who.add("other", actor_of[part.i][1])
+
+
+def _after_frame(verb: Token) -> list[Token]:
+    """The words between the comma that closes a fronted phrase and the verb, when the parser lost the subject."""
+    doc = verb.doc
+    comma = next((t.i for t in reversed(doc[: verb.i]) if t.text == ","), None)
+    if comma is None or any(t.pos_ in VERBS and t.dep_ != "aux" for t in doc[comma + 1 : verb.i]):
+        return []
+    return [t for t in doc[comma + 1 : verb.i] if t.pos_ in ("PROPN", "NOUN")]
+
+
+def participants_of(
+    anchor: Token, gov: Governor, actor_of: dict, pairs: set[int], lex: Lexicon
+) -> Participants:
+    """The actors tied to the anchor: its own modifiers and phrases, then its governing verb's arguments."""
+    who = Participants()
+    is_verb = gov.verb is not None and gov.verb.i == anchor.i
+    anchors_conj = {c.i for c in anchor.children if c.dep_ == "conj"}
+    if not is_verb:
+        walk(anchor, "other", who, actor_of, pairs, anchors_conj)
+        for clause in (c for c in anchor.children if c.dep_ == "acl" and any(a.lower_ == "to" for a in c.children)):
+            for prep in (p for part in (clause, *clause.children) for p in part.children if p.dep_ == "prep"):
+                if prep.lower_ in PARTNER_PREPS | BETWEEN_PREPS:  # "agreements to protect investment with X"
+                    walk(prep, "partner" if prep.lower_ in PARTNER_PREPS else "between", who, actor_of, pairs, set())
+    for noun in gov.chain:
+        if noun.pos_ not in NOUNS:
+            continue
+        for child in noun.children:
+            if child.dep_ in ("compound", "amod", "poss", "nmod"):
+                walk(child, "other", who, actor_of, pairs, set())
+            elif child.dep_ == "prep" and child.lower_ in PARTNER_PREPS:
+                walk(child, "partner", who, actor_of, pairs, set())
+            elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
+                walk(child, "between", who, actor_of, pairs, set())
+            elif child.dep_ == "prep" and child.lower_ == "for" and noun.lemma_.lower() not in lex.talks:
+                walk(child, "other", who, actor_of, pairs, set())
+    verb = gov.participle or gov.verb
+    if verb is None or gov.setting:
+        return who
+    inside = {anchor.i, *(t.i for t in gov.chain)}
+    if gov.framed and gov.verb is not None:
+        for subject in subjects_of(gov.verb) or _after_frame(gov.verb):
+            if subject.i not in inside:  # "Under the deal (sealed ...), X and Y will share data"
+                walk(subject, "subject", who, actor_of, pairs, inside)
+    acts = status_verb(verb, lex) or any(t.lemma_.lower() in lex.talks for t in gov.chain) or hedged(anchor, gov, lex)
+    if not acts:
+        for child in verb.children:
+            if _in_force(child):
+                walk(child, "other", who, actor_of, pairs, inside)
+            if child.dep_ == "prep" and child.lower_ in PARTNER_PREPS | BETWEEN_PREPS:
+                group = "partner" if child.lower_ in PARTNER_PREPS else "between"
+                walk(child, group, who, actor_of, pairs, inside)
+        return who
+    if gov.participle is not None and direct_argument(anchor, gov, lex):
+        for subject in subjects_of(gov.verb):  # the main clause's subject acts too
+            walk(subject, "subject", who, actor_of, pairs, inside)
+    if verb.lemma_.lower() in FUNDING:
+        _beneficiaries(verb, who, actor_of)
+    if gov.participle is None or object_relative(gov.participle):
+        for subject in subjects_of(verb):
+            if subject.i not in inside:
+                walk(subject, "subject", who, actor_of, pairs, inside)
+    for child in verb.children:
+        if child.i in inside:
+            continue
+        if child.dep_ in ("dobj", "dative", "attr", "oprd", "iobj"):
+            walk(child, "other", who, actor_of, pairs, inside)
+        elif child.dep_ == "agent":
+            walk(child, "subject", who, actor_of, pairs, inside)
+        elif child.lower_ in EXCLUDING_PREPS:
+            walk(child, "excluded", who, actor_of, pairs, inside)
+        elif child.dep_ == "prep" and child.lower_ in PARTNER_PREPS:
+            walk(child, "partner", who, actor_of, pairs, inside)
+        elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
+            walk(child, "between", who, actor_of, pairs, inside)
+        elif child.dep_ == "prep" and child.lower_ in ("to", "from", "by", "upon", "on") and is_verb:
+            walk(child, "partner", who, actor_of, pairs, inside)
+        elif child.dep_ == "advcl":  # "..., going ahead without Senegal"
+            for prep in child.children:
+                if prep.dep_ == "prep" and prep.lower_ in EXCLUDING_PREPS:
+                    walk(prep, "excluded", who, actor_of, pairs, inside)
+    return who

@@ -48,9 +48,14 @@ async def fetch_stage(settings: Settings, db: sqlite_utils.Database, feeds: list
             robots = RobotsCache(fetcher, settings.fetch.user_agent) if settings.fetch.respect_robots else None
             due = store.pending_fetches(db, limit=100_000)
             extractor = Extractor(settings.fetch.extract_workers)
+            in_flight = asyncio.Semaphore(settings.fetch.concurrency * 2)  # bounds bodies waiting for extraction
+
+            async def bounded(row: dict) -> None:
+                async with in_flight:
+                    await download_page(fetcher, settings, db, row, report, robots, extractor)
+
             try:
-                await run_all([download_page(fetcher, settings, db, p, report, robots, extractor) for p in due],
-                              stop, "pages", progress)
+                await run_all([bounded(p) for p in due], stop, "pages", progress)
             finally:
                 extractor.close(wait=not stop.is_set())
                 report.stage_seconds["extract"] = report.stage_seconds.get("extract", 0.0) + extractor.seconds

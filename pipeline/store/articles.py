@@ -101,7 +101,7 @@ def save_article(
             " fetch_error_message = CASE WHEN ? THEN NULL ELSE fetch_error_message END WHERE id = ?",
             (article.title, article.author, article.sitename, publisher, article.language,
              to_utc_iso(article.published), text_hash, now,
-             gzip.compress(raw_html) if raw_html else None, fetched, fetched, article_id),
+             gzip.compress(raw_html, compresslevel=6) if raw_html else None, fetched, fetched, article_id),
         )
         if earlier:
             conn.execute(

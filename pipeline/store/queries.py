@@ -9,13 +9,19 @@ import sqlite_utils
 
 
 def _filters(alias: str, link: str, *, since: str | None, country: str | None, type_: str | None,
-             status: str | None, since_column: str) -> tuple[str, list[Any]]:
+             status: str | None, since_column: str, limited: bool) -> tuple[str, list[Any]]:
+    """SQL conditions for the CLI filters. With a limit, the actor test is a per-row EXISTS, so SQLite walks the
+    newest-first index and stops early; without one, the actor's rows are collected once and sorted."""
     where, params = [], []
     if since:
         where.append(f"{alias}.{since_column} >= ?")
         params.append(since)
     if country:
-        where.append(f"{alias}.id IN (SELECT {link}_id FROM {link}_participants WHERE actor_code = ?)")
+        if limited:
+            where.append(f"EXISTS (SELECT 1 FROM {link}_participants x WHERE x.{link}_id = {alias}.id"
+                         " AND x.actor_code = ?)")
+        else:
+            where.append(f"{alias}.id IN (SELECT {link}_id FROM {link}_participants WHERE actor_code = ?)")
         params.append(country.upper())
     if type_:
         where.append(f"{alias}.type = ?")
@@ -31,7 +37,7 @@ def iter_partnerships(db: sqlite_utils.Database, *, since: str | None = None, co
                       limit: int | None = None) -> Iterator[dict[str, Any]]:
     """Partnerships with at least one mention, newest first; ``since`` filters on first_seen."""
     where, params = _filters("p", "partnership", since=since, country=country, type_=type_, status=status,
-                             since_column="first_seen")
+                             since_column="first_seen", limited=bool(limit))
     sql = (
         "SELECT p.id, p.type, p.status, p.participants, p.instrument, p.first_seen, p.last_seen, p.first_reported,"
         " p.last_reported, p.mentions, p.sources, p.confidence, p.best_evidence FROM partnerships p"
@@ -50,7 +56,7 @@ def iter_events(db: sqlite_utils.Database, *, since: str | None = None, country:
                 limit: int | None = None) -> Iterator[dict[str, Any]]:
     """Single events with their evidence and article, newest first; ``since`` filters on detected_at."""
     where, params = _filters("e", "event", since=since, country=country, type_=type_, status=status,
-                             since_column="detected_at")
+                             since_column="detected_at", limited=bool(limit))
     if negated is not None:
         where += " AND e.negated = ?"
         params.append(int(negated))

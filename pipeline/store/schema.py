@@ -412,6 +412,11 @@ def m006_summary_tables(conn: sqlite3.Connection) -> None:
     rebuild_summaries(conn)
 
 
+def m007_event_filter_index(conn: sqlite3.Connection) -> None:
+    """``pactwatch events --type T --status S --limit N`` walks this index newest first and stops early."""
+    conn.execute("CREATE INDEX events_type_status_detected ON events(type, status, detected_at)")
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url, m004_feed_content_hash,
-                               m005_query_indexes, m006_summary_tables]
+                               m005_query_indexes, m006_summary_tables, m007_event_filter_index]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -464,3 +464,43 @@ def test_test_send_marks_nothing(settings, corpus, smtp_server) -> None:
     assert _send(settings, corpus)[0].partnerships == 1  # the real digest is still pending
     smtp_server.inbox.mode = "refuse"
     assert send_test_digest(settings, corpus, "me@example.org", now=NOW).status == "test_failed"
+
+
+# --- encrypted connections --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 that the client trusts (through SSL_CERT_FILE)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed: no certificate for the TLS tests")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", cert)
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_encrypted_delivery_with_login(settings, corpus, certificate, security: str) -> None:
+    import ssl
+
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(*certificate)
+    # implicit TLS: aiosmtpd does not see its own ssl_context as TLS for AUTH, though the socket is encrypted
+    tls = {"tls_context": server_context, "require_starttls": True} if security == "starttls" else {
+        "ssl_context": server_context, "auth_require_tls": False}
+    server = SmtpServer(authenticator=_authenticator, auth_required=True, **tls)
+    server.controller.start()
+    try:
+        configured = server.settings(settings, [Recipient(address="a@example.org")], security=security,
+                                     username="digest", password="s3cret")
+        results = _send(configured, corpus)
+    finally:
+        server.controller.stop()
+    assert [r.status for r in results] == ["sent"]
+    assert len(server.inbox.messages()) == 1

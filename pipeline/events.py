@@ -150,6 +150,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         )
         findings.extend(expand(base, who, ()))
     findings.extend(_omissions(doc, sentence, actor_of, pairs, lex))
+    findings.extend(_followers(doc, sentence, actor_of, pairs, lex))
     if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc, actor_of):
         for finding in findings:
             finding.extra["complete"] = True
@@ -239,6 +240,47 @@ def _omissions(
     return out
 
 
+def _followers(
+    doc: Doc, sentence: SentenceInput, actor_of: dict, pairs: set[int], lex: Lexicon
+) -> list[Finding]:
+    """"Georgia is expected to follow", "X followed suit", "Y will do the same": the previous event again, with
+    the subject as the new party (completed by :func:`finalise`)."""
+    out = []
+    for verb in doc:
+        if verb.pos_ != "VERB" or not _follows(verb):
+            continue
+        gov = governor(verb, {}, lex, is_verb=True)
+        who = Participants()
+        for subject in subjects_of(verb):
+            walk(subject, "subject", who, actor_of, pairs, set())
+        if not who.subject:
+            continue
+        out.append(
+            Finding(
+                type="",
+                status="planned" if hedged(verb, gov, lex) else "",
+                participants=frozenset(who.subject),
+                instrument=None,
+                named=False,
+                head="follow",
+                negated=negated(verb, gov, lex),
+                evidence=doc.text.strip(),
+                when=sentence.when,
+                confidence=0.55,
+                explicit=True,
+                order=sentence.offset + verb.idx,
+                extra={"follow": True},
+            )
+        )
+    return out
+
+
+def _follows(verb: Token) -> bool:
+    objects = [c.lower_ for c in verb.children if c.dep_ in ("dobj", "attr")]
+    lemma = verb.lemma_.lower()
+    return (lemma == "follow" and objects in ([], ["suit"])) or (lemma == "do" and objects == ["same"])
+
+
 _INCLUSION = frozenset({"invite", "include", "admit", "exclude", "bar", "omit", "leave", "shut", "keep"})
 
 
@@ -253,7 +295,11 @@ def _left_out(gov, actor_of: dict) -> set[str]:
 
 
 def _topical(token: Token, lex: Lexicon) -> bool:
-    return any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in lex.talk_topics for c in token.children)
+    """Talks toward an agreement: "trade talks", "accession negotiations", "a new round of talks"."""
+    if any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in lex.talk_topics for c in token.children):
+        return True
+    prep = token.head
+    return token.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lemma_.lower() == "round"
 
 
 def _surface(span: Span) -> str:
@@ -320,6 +366,15 @@ def finalise(
             finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
         if finding.extra.get("similar") and len(codes) == 1:
             codes |= similar_party(ready, codes, dominant)
+        if finding.extra.get("follow"):
+            previous = ready[-1] if ready and len(codes) == 1 else None
+            if previous is None:
+                continue
+            codes |= similar_party(ready, codes, dominant)
+            finding = replace(
+                finding, type=previous.type, status=finding.status or previous.status, head=previous.head,
+                instrument=previous.instrument, named=previous.named, explicit=previous.explicit,
+            )
         if len(codes) < 2:
             continue
         ready.append(replace(finding, participants=frozenset(codes)))

@@ -65,12 +65,13 @@ def _keyword_regex(lex: Lexicon) -> re.Pattern[str]:
     for table in (lex.anchors, lex.title_anchors, lex.bare, lex.talks):
         words.update(table)
     words.update(" ".join(p) for p in lex.phrasal_bare)
-    words.update({"sign", "signing", "signature", "summit"})
+    words.update({"sign", "signing", "signature", "summit", "follow", "do the same"})
     stems = sorted({re.sub(r"(e|y)$", "", w) for w in words if len(w) > 2}, key=len, reverse=True)
     parts = [r"\s+".join(re.escape(part) for part in stem.split()) for stem in stems]
     return re.compile(r"\b(?:" + "|".join(parts) + r")", re.IGNORECASE)
 
 
+_FOLLOW = re.compile(r"\b(?:follow(?:s|ed|ing)?|(?:do|does|did|done) the same)\b", re.IGNORECASE)
 _PREFIXED = ("finance", "fund", "operate", "operation", "chair", "host", "sign", "organise", "organize", "invest")
 
 
@@ -176,7 +177,8 @@ class Analyzer:
             if not (tools or omission or self._keywords.search(body)):
                 continue
             main = len(codes) == 1 and codes <= pair
-            if not (len(codes) >= 2 or omission or main or self._pairs.search(body) or (codes and known)):
+            follows = bool(codes) and _FOLLOW.search(body) is not None  # "Georgia is expected to follow"
+            if not (len(codes) >= 2 or omission or main or follows or self._pairs.search(body) or (codes and known)):
                 continue
             offset = sent.start_char
             yield _Stub(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
-from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.lexicon import NOMINAL_STATUS, Lexicon
 from pipeline.nlp.syntax import (
     CLAUSES,
     EXCLUDING_PREPS,
@@ -28,6 +28,7 @@ SKIP_PREPS = frozenset(
 PARTNER_PREPS = frozenset({"with", "alongside"})
 BETWEEN_PREPS = frozenset({"between", "among", "amongst"})
 LIST_PREPS = frozenset({"including", "like", "notably", "especially", "incl"})
+OWN_PRONOUNS = frozenset({"its", "their"})
 FUNDING = frozenset({"fund", "finance", "co-finance", "co-fund", "cofinance", "mobilise", "mobilize", "invest",
                      "earmark", "allocate"})
 
@@ -56,6 +57,12 @@ class Participants:
         getattr(self, group).add(code)
 
 
+def _action(noun: Token, lex: Lexicon) -> bool:
+    """A noun naming what a party does to an instrument: its ratification, signing, talks, launch."""
+    lemma = noun.lemma_.lower()
+    return lemma in NOMINAL_STATUS or lemma in lex.talks
+
+
 def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[int], skip: set[int]) -> None:
     stack = [(root, group)]
     while stack:
@@ -73,7 +80,7 @@ def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[
             if word in EXCLUDING_PREPS and current != "excluded":
                 stack.append((child, "excluded"))
                 continue
-            if child.dep_ in CLAUSES:
+            if child.dep_ in CLAUSES or _absolute(child):
                 continue
             if child.dep_ == "prep":
                 if word in SKIP_PREPS and not _in_force(child):
@@ -92,6 +99,12 @@ def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[
                         stack.append((child, "between"))
                         continue
             stack.append((child, current))
+
+
+def _absolute(token: Token) -> bool:
+    """"with Uruguay pressing for ...": a verb with its own subject after a preposition is a clause."""
+    own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+    return token.dep_ == "pcomp" and token.pos_ == "VERB" and own_subject
 
 
 def _in_force(token: Token) -> bool:
@@ -174,6 +187,9 @@ def participants_of(
                 walk(child, "between", who, actor_of, pairs, set())
             elif child.dep_ == "prep" and child.lower_ == "for" and noun.lemma_.lower() not in lex.talks:
                 walk(child, "other", who, actor_of, pairs, set())
+            if child.dep_ == "poss" and child.lower_ in OWN_PRONOUNS and gov.verb is not None and _action(noun, lex):
+                for subject in subjects_of(gov.verb):  # "Ecuador completed its ratification of the agreement"
+                    walk(subject, "subject", who, actor_of, pairs, {anchor.i, *(t.i for t in gov.chain)})
     verb = gov.participle or gov.verb
     if verb is None or gov.setting:
         return who

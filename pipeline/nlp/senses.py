@@ -42,6 +42,8 @@ class Senses:
     bare: frozenset[str]
     metonyms: frozenset[str]
     demonyms: frozenset[str]
+    sport: re.Pattern[str]  # words of a sports report
+    members: frozenset[str]  # "partner", "country": one member of a region
 
     @classmethod
     def from_assets(cls, assets: Assets) -> Senses:
@@ -53,6 +55,8 @@ class Senses:
             bare=assets.bare_names,
             metonyms=assets.metonyms,
             demonyms=frozenset(d for d, _ in assets.demonyms),
+            sport=_words(assets.terms("sport")),
+            members=frozenset(assets.terms("member")),
         )
 
 
@@ -68,9 +72,34 @@ def keep(doc: Doc, span: Span, senses: Senses, persons: set[str]) -> str | None:
             return None
     if text in senses.bare and not _bare_is_eu(doc, span):
         return None
-    if _describes_nonstate(doc, span, senses):
+    if _describes_nonstate(doc, span, senses) or _one_member(doc, span, senses):
         return NORP
+    if span.label_ == "COUNTRY" and _sporting(span.sent.text, senses):
+        return NORP  # "France beat Italy 2-1": national teams
     return span.label_
+
+
+def _words(terms: dict[str, str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b" if alternatives else r"(?!)")
+
+
+_SCORE = re.compile(r"(?<![\d.,/-])\d{1,2}[-–]\d{1,2}(?![\d.,/-])")
+
+
+def _sporting(sentence: str, senses: Senses) -> bool:
+    """A sports report: two sports words, or one and a score ("drew 0-0", "beat Italy 2-1")."""
+    words = len(set(senses.sport.findall(sentence)))
+    return words >= 2 or (words >= 1 and _SCORE.search(sentence) is not None)
+
+
+def _one_member(doc: Doc, span: Span, senses: Senses) -> bool:
+    """"an Indo-Pacific partner", "a Western Balkan country": some member of the region, not the region."""
+    if span.label_ != "REGION" or span.start == 0 or span.end >= len(doc):
+        return False
+    before, after = doc[span.start - 1], doc[span.end]
+    noun = after.lower_[:-1] if after.lower_.endswith("s") and after.lower_[:-1] in senses.members else after.lower_
+    return before.lower_ in ("a", "an", "another") and noun in senses.members
 
 
 def persons_named(doc: Doc, spans: list[Span], senses: Senses) -> set[str]:
@@ -111,13 +140,19 @@ def _bare_is_eu(doc: Doc, span: Span) -> bool:
         before = doc[span.start - 1]
         if before.is_title and not before.is_sent_start and before.lower_ not in ("the", "european", "eu"):
             return False  # "Securities and Exchange Commission", "Electoral Commission"
-    if span.end + 1 < len(doc) and doc[span.end].lower_ in ("on", "of", "for") and doc[span.end + 1].is_title:
-        return False  # "Commission on Human Rights", "Council of Europe"
+    after = doc[span.end + 1] if span.end + 1 < len(doc) else None
+    named = after is not None and after.is_title and after.lower_ not in _CALENDAR
+    if named and doc[span.end].lower_ in ("on", "of", "for"):
+        return False  # "Commission on Human Rights", "Council of Europe"; not "the Commission on Tuesday"
     if re.search(r"\b(?:EU|E\.U\.|European)\b", doc.text):
         return True
     return _OTHER_BODY.search(doc.text) is None  # "the Commission" after "the Federal Trade Commission"
 
 
+_CALENDAR = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+     "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+)
 _OTHER_BODY = re.compile(r"\b(?!(?:The|This|That|A|An)\b)[A-Z][\w-]+ (?:Commission|Council|Parliament)\b")
 
 

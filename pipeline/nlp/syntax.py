@@ -140,8 +140,14 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
 
 
 def direct_argument(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
-    """The anchor is a direct argument of a status verb (that outranks a relative clause on the anchor)."""
-    return gov.verb is not None and not gov.chain and anchor.head.i == gov.verb.i and bool(lex.verb_status(gov.verb))
+    """The anchor is a direct argument of a status verb, or the object of one preposition on it ("met for a
+    summit that ended ..."): the main clause outranks a relative clause on the anchor."""
+    if gov.verb is None or not lex.verb_status(gov.verb):
+        return False
+    if not gov.chain:
+        return anchor.head.i == gov.verb.i
+    prep = gov.chain[0]
+    return len(gov.chain) == 1 and prep.dep_ == "prep" and anchor.head.i == prep.i and prep.head.i == gov.verb.i
 
 
 def _verb_chain(verb: Token | None) -> list[Token]:

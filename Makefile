@@ -21,7 +21,7 @@ lint: setup
 	$(BIN)/ruff check pipeline tests benchmarks
 
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=pipeline --cov-report=term:skip-covered --cov-fail-under=85
 
 bench: setup
 	$(BIN)/python benchmarks/nlp.py

@@ -57,12 +57,12 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
               progress: Progress | None = None) -> None:
     """Analyse every article with pending text, a batch at a time; one bad article never stops the rest."""
     from pipeline.nlp import load_nlp
-    from pipeline.partnerships import partnership_key
-
-    analyzer = load_nlp(settings.nlp.model)
     total = db.execute("SELECT count(*) FROM articles WHERE nlp_status = 'pending'").fetchone()[0]
+    if not total:
+        return  # nothing to read: do not load the pipeline
+    analyzer = load_nlp(settings.nlp.model)
     done, after_id = 0, 0
-    if progress and total:
+    if progress:
         progress("nlp", 0, total)
     while not stop.is_set():
         batch = store.pending_nlp(db, limit=NLP_SLICE, after_id=after_id)
@@ -72,8 +72,7 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
         items = [(row["id"], row["text"] or "", _date_of(row["published_at"])) for row in batch]
         for article_id, analysis in _analyse_isolated(analyzer, items, settings, db):
             if analysis is not None:
-                report.new_events += store.save_analysis(db, article_id, analysis, version=analyzer.version,
-                                                         key_of=partnership_key)
+                report.new_events += store.save_analysis(db, article_id, analysis, version=analyzer.version)
                 report.articles_analysed += 1
             else:
                 report.errors += 1

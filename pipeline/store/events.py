@@ -8,7 +8,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from pipeline.models import Analysis, Event
-from pipeline.partnerships import EventRecord, summarise
+from pipeline.partnerships import EventRecord, partnership_key, summarise
 from pipeline.store.db import transaction, utc_now
 from pipeline.store.summaries import refresh_summaries
 
@@ -19,9 +19,10 @@ def save_analysis(
     analysis: Analysis,
     *,
     version: str,
-    key_of: Callable[[Event], str],
+    key_of: Callable[[Event], str] = partnership_key,
 ) -> int:
-    """Replace an article's entities and events with ``analysis`` and update the partnerships they touch.
+    """Replace an article's entities and events with ``analysis`` and update the partnerships they touch
+    (identified by ``key_of``, the partnership key; tests may pass a simpler one).
 
     One transaction: a crash leaves either the old analysis or the new one. Returns the number of events stored.
     """

@@ -43,14 +43,14 @@ def digest(settings: Settings, dry_run: bool, out: Path | None, to: str | None, 
     if out and not dry_run:
         raise click.UsageError("--out needs --dry-run")
     db = open_settings_db(settings)
+    if not to and not settings.email.recipients:
+        click.echo("no recipients configured ([[email.recipients]] in the settings); use --to ADDRESS", err=True)
     if dry_run:
         _dry_run(render_digests(settings, db, address=to), out)
         return
     if to:
         results = [send_test_digest(settings, db, to)]
     else:
-        if not settings.email.recipients:
-            click.echo("no recipients configured ([[email.recipients]] in the settings)", err=True)
         results = send_due_digests(settings, db, force=force)
     rows = [r.properties() for r in results]
     if fmt == "json":

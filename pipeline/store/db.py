@@ -93,16 +93,19 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
-    """One write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error."""
+def transaction(db: sqlite_utils.Database, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction. Writing: BEGIN IMMEDIATE, commit on success, roll back on any error. Reading
+    (``write=False``): one consistent snapshot for several queries, always rolled back."""
     conn = db.conn
     if conn.in_transaction:
         conn.commit()
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
     try:
         yield conn
     except BaseException:
         conn.rollback()
         raise
-    else:
+    if write:
         conn.commit()
+    else:
+        conn.rollback()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,19 +60,6 @@ _COLUMNS = ("p.id, p.type, p.status, p.participants, p.instrument, p.first_seen,
 _KNOWN = "EXISTS (SELECT 1 FROM digest_items k WHERE k.recipient = ? AND k.partnership_id = p.id)"
 
 
-@contextmanager
-def _snapshot(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
-    """One read transaction, so the partnerships and the status-change ids marked with them agree."""
-    conn = db.conn
-    if conn.in_transaction:
-        conn.commit()
-    conn.execute("BEGIN")
-    try:
-        yield conn
-    finally:
-        conn.rollback()
-
-
 def pending_for(db: sqlite_utils.Database, recipient: str, filters: DigestFilter) -> Pending:
     """Partnerships never reported to ``recipient`` and status changes of those already reported, filtered.
 
@@ -81,7 +67,7 @@ def pending_for(db: sqlite_utils.Database, recipient: str, filters: DigestFilter
     """
     where, params = filters.sql()
     pending = Pending()
-    with _snapshot(db) as conn:
+    with transaction(db, write=False) as conn:  # partnerships and their marked changes agree
         pending.partnerships = [dict(r) for r in _rows(
             conn, f"SELECT {_COLUMNS} FROM partnerships p WHERE p.mentions > 0 AND NOT {_KNOWN}{where}"
             " ORDER BY p.first_seen, p.id", [recipient, *params])]

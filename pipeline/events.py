@@ -23,6 +23,15 @@ from pipeline.nlp.lexicon import Lexicon, lemma_of
 from pipeline.nlp.naming import anchor_name
 from pipeline.nlp.participants import participants_of
 from pipeline.nlp.parties import expand, pair_tokens, shape, similar_party
+from pipeline.nlp.scope import (
+    actor_prefixed,
+    eu_internal,
+    generic_name,
+    national_measure,
+    organisation_name,
+    recommendation,
+    regulatory,
+)
 from pipeline.nlp.syntax import governor, hedged, negated, status_of
 
 __all__ = ["Finding", "SentenceInput", "finalise", "read_sentence"]
@@ -42,11 +51,13 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
     kinds: dict[int, str | None] = {}
     for start, end, kind, canonical, known_parties in sentence.instruments:
         span = _trim(doc.char_span(start, end, alignment_mode="expand"), actor_of)
+        if span is not None and not canonical and generic_name(span, lex):
+            span = actor_prefixed(span, actor_of)  # "EU-India Forum", never a bare "Forum"
         if span is None:
             continue
         root = span.root
         type_ = kind if kind != "INSTRUMENT" else lex.anchor_type(root, titled=True)
-        if type_ is None:
+        if type_ is None or (not canonical and organisation_name(root, actor_of, lex)):
             continue
         named[root.i] = span
         kinds[root.i] = type_
@@ -67,6 +78,8 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             continue
         if token.lemma_.lower() == "association" and not _association_ok(token, named, actor_of):
             continue
+        if organisation_name(token, actor_of, lex):
+            continue
         anchors[token.i] = type_
     findings: list[Finding] = []
     governed: set[int] = set()
@@ -86,6 +99,10 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             p for i, ps in parties.items() if i != index and (i in near or doc[i].head.i in near) for p in ps
         )
         who = participants_of(anchor, gov, actor_of, pairs, lex)
+        if national_measure(anchor, gov, who.all | set(known), actor_of, lex) or recommendation(
+            anchor, gov, span is not None, actor_of, lex
+        ):
+            continue  # a decision on one country's own measure; a recommendation on an unnamed instrument
         status, explicit = status_of(anchor, gov, lex)
         is_negated = negated(anchor, gov, lex)
         left_out = _left_out(gov, actor_of) - who.other if is_negated else set()
@@ -118,6 +135,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             explicit=explicit,
             order=sentence.offset + anchor.idx,
         )
+        base.extra["registry"] = bool(span is not None and span.label_ not in ("", "INSTRUMENT"))
         base.extra.update(shape(anchor, gov, anchors, lex, sentence.offset))
         findings.extend(expand(base, who, known))
     for verb in doc:
@@ -152,6 +170,8 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
         findings.extend(expand(base, who, ()))
     findings.extend(omissions(doc, sentence, actor_of, pairs, lex))
     findings.extend(followers(doc, sentence, actor_of, pairs, lex))
+    if regulatory(doc, lex):  # a State aid decision, an infringement, a ruling: only registry instruments stay
+        findings = [f for f in findings if f.extra.get("registry")]
     if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc, actor_of):
         for finding in findings:
             finding.extra["complete"] = True
@@ -263,11 +283,13 @@ def finalise(
     pair: tuple[str, str] | None,
     published: date | None,
     dominant: str | None = None,
+    members: frozenset[str] = frozenset(),
 ) -> tuple[Event, ...]:
     """Resolve "both sides", drop events with fewer than two parties, merge repeats within the article.
 
     ``pair`` is the article's main pair (:func:`main_pair`); ``dominant`` its most named actor, the author
-    of a document that "makes no reference to" someone.
+    of a document that "makes no reference to" someone; ``members`` the EU's member states (an event of the EU
+    and member states only is EU-internal and dropped).
     """
     ready: list[Finding] = []
     for finding in sorted(findings, key=lambda f: f.order):
@@ -290,7 +312,7 @@ def finalise(
                 finding, type=previous.type, status=finding.status or previous.status, head=previous.head,
                 instrument=previous.instrument, named=previous.named, explicit=previous.explicit,
             )
-        if len(codes) < 2:
+        if len(codes) < 2 or eu_internal(codes, members):
             continue
         ready.append(replace(finding, participants=frozenset(codes)))
     merged: list[Finding] = []

@@ -210,7 +210,7 @@ class Analyzer:
                 parties.append(span.kb_id_)
         countable = [code for code in parties if self.kinds.get(code) != "org"]
         dominant = Counter(countable).most_common(1)[0][0] if countable else None
-        events = finalise(article.findings, main_pair(countable), article.published, dominant)
+        events = finalise(article.findings, main_pair(countable), article.published, dominant, self.lex.eu_members)
         named = set(countable)
         for event in events:
             named.update(event.participants)

@@ -58,6 +58,11 @@ class Lexicon:
     pairs: tuple[tuple[str, ...], ...]
     talk_topics: frozenset[str] = frozenset()  # "trade" in "trade talks": talks toward an agreement
     boosters: dict[tuple[str, ...], str] = field(default_factory=dict)  # "step up" (cooperation)
+    eu_members: frozenset[str] = frozenset()  # ISO alpha-3 of the member states (EU-internal events)
+    regulatory: frozenset[str] = frozenset()  # "state aid", "infringement": a regulatory act
+    approvers: frozenset[str] = frozenset()  # "approve", "endorse": a decision on someone's own measure
+    recommend: frozenset[str] = frozenset()  # "should", "must": a recommendation
+    org_heads: frozenset[str] = frozenset()  # "association", "institute": an organisation's name
 
     @classmethod
     def from_assets(cls, assets: Assets) -> Lexicon:
@@ -81,6 +86,11 @@ class Lexicon:
             pairs=tuple(sorted((tuple(k.split()) for k in assets.terms("pair")), key=len, reverse=True)),
             talk_topics=frozenset(assets.terms("talks_topic")),
             boosters={tuple(k.split()): v for k, v in assets.terms("boost").items()},
+            eu_members=frozenset(k.upper() for k in assets.terms("eu_member")),
+            regulatory=frozenset(assets.terms("regulatory")),
+            approvers=frozenset(assets.terms("approve")),
+            recommend=frozenset(assets.terms("recommend")),
+            org_heads=frozenset(assets.terms("org_head")),
         )
 
     def anchor_type(self, token: Token, titled: bool = False) -> str | None:

@@ -8,6 +8,12 @@ from spacy.tokens import Span, Token
 from pipeline.nlp.lexicon import Lexicon
 
 NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
+_AMOUNT = frozenset({"million", "billion", "trillion", "bn", "m"})
+
+
+def _amount(token: Token) -> bool:
+    """A word of a money amount before a name ("€90 billion")."""
+    return token.is_currency or any(ch.isdigit() for ch in token.text) or token.lower_ in _AMOUNT
 
 
 def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
@@ -16,8 +22,8 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
         if span.label_ and span.label_ != "INSTRUMENT":
             return span.label_, True
         words = list(span)
-        while words and words[0].lower_ in ("the", "a", "an"):
-            words = words[1:]
+        while words and (words[0].lower_ in ("the", "a", "an") or _amount(words[0])):
+            words = words[1:]  # "the €90 billion Ukraine Support Loan": the name, not the amount
         end = _topic_end(span.root, span.end) if span.root.lemma_.lower() in ("memorandum", "letter") else span.end
         text = span.doc[words[0].i : end].text if words else span.text
         return text, True
@@ -35,7 +41,7 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
     if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
         end = _topic_end(anchor, end)
     words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
-    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case")):
+    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case") or _amount(words[0])):
         words = words[1:]
     text = " ".join(t.text for t in words).replace(" - ", "-").replace(" – ", "–")
     return (text or anchor.text), False

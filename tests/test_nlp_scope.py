@@ -1,0 +1,75 @@
+"""Round 5 (precision on EU press releases): what has the words of a partnership but is none. Each rule has
+a sentence it removes and a near neighbour it keeps (sentences written for pactwatch)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.nlp import Analyzer
+
+
+def _events(nlp: Analyzer, text: str) -> set[tuple[str, tuple[str, ...], bool]]:
+    return {(e.type, e.participants, e.negated) for e in nlp.analyse(text, published=date(2025, 3, 1)).events}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Commission and Finland signed a memorandum of understanding on the use of cohesion funds.",
+        "Italy and the EU launched a programme for the southern regions.",
+    ],
+    ids=["memorandum", "programme"],
+)
+def test_eu_and_member_states_only_is_eu_internal(nlp: Analyzer, text: str) -> None:
+    assert _events(nlp, text) == set()
+
+
+def test_member_states_beside_an_outside_partner_still_make_an_event(nlp: Analyzer) -> None:
+    found = _events(nlp, "The EU and Ghana signed a cocoa partnership agreement in Accra on Monday.")
+    assert ("agreement", ("EU", "GHA"), False) in found
+
+
+def test_a_decision_on_one_countrys_own_measure_is_no_event(nlp: Analyzer) -> None:
+    assert _events(nlp, "The Commission has approved the Norwegian support mechanism for offshore wind.") == set()
+
+
+def test_approving_a_programme_with_a_partner_stays_an_event(nlp: Analyzer) -> None:
+    found = _events(nlp, "The Council approved the fisheries protocol with Mauritania.")
+    assert ("agreement", ("EU", "MRT"), False) in found
+
+
+def test_a_regulatory_act_is_no_event(nlp: Analyzer) -> None:
+    text = "The Commission opened an infringement procedure against Hungary over its partnership with Russia."
+    assert _events(nlp, text) == set()
+
+
+def test_a_recommendation_on_an_unnamed_instrument_is_no_event(nlp: Analyzer) -> None:
+    text = "Analysts say governments should build stronger EU-Asia partnerships on critical minerals."
+    assert _events(nlp, text) == set()
+
+
+def test_a_stated_plan_of_the_parties_stays_planned(nlp: Analyzer) -> None:
+    found = _events(nlp, "The EU and Chile plan to launch a hydrogen partnership next year.")
+    assert ("partnership", ("CHL", "EU"), False) in found
+
+
+def test_an_organisation_with_a_nationality_word_is_no_instrument(nlp: Analyzer) -> None:
+    text = "The Young Norwegian Association for European Union Law invites scholars to submit abstracts."
+    assert _events(nlp, text) == set()
+
+
+def test_a_title_noun_keeps_the_actors_before_it_as_its_name(nlp: Analyzer) -> None:
+    events = nlp.analyse("The EU-India Forum took place in Delhi on Monday.").events
+    assert [(e.participants, e.instrument) for e in events] == [(("EU", "IND"), "EU-India Forum")]
+
+
+def test_an_amount_is_no_part_of_a_name(nlp: Analyzer) -> None:
+    events = nlp.analyse("The EU and Morocco launched a €300 million green hydrogen programme.").events
+    assert [(e.participants, e.instrument) for e in events] == [(("EU", "MAR"), "green hydrogen programme")]
+
+
+def test_the_arctic_is_a_place_not_a_party(nlp: Analyzer) -> None:
+    analysis = nlp.analyse("The EU and Norway agreed to cooperate on research in the Arctic.")
+    assert "ARCTIC" not in analysis.actors

@@ -86,7 +86,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
     for index, type_ in sorted(anchors.items()):
         anchor = doc[index]
         gov = governor(anchor, anchors, lex)
-        if gov.nested:
+        if gov.nested or _frame_of_other(anchor, anchors):
             continue
         if gov.verb is not None:
             governed.add(gov.verb.i)
@@ -199,6 +199,15 @@ def _object_anchor(token: Token, lex: Lexicon) -> str | None:
     if token.dep_ == "pobj" and head.lower_ == "under" and lemma in ("compact", "arrangement", "framework"):
         return type_  # "Under the new compact, X and Y will ..."
     return None
+
+
+def _frame_of_other(anchor: Token, anchors: dict[int, str]) -> bool:
+    """"signed a financing agreement with X under the Y Facility": the facility frames the agreement's signing."""
+    prep = anchor.head
+    verb = prep.head
+    if anchor.dep_ != "pobj" or prep.lower_ != "under" or verb.pos_ != "VERB":
+        return False
+    return any(c.dep_ in ("dobj", "nsubjpass") and c.i in anchors and c.i != anchor.i for c in verb.children)
 
 
 _SPEAKERS = frozenset({"we", "they", "i", "he", "she"})

@@ -73,3 +73,28 @@ def test_an_amount_is_no_part_of_a_name(nlp: Analyzer) -> None:
 def test_the_arctic_is_a_place_not_a_party(nlp: Analyzer) -> None:
     analysis = nlp.analyse("The EU and Norway agreed to cooperate on research in the Arctic.")
     assert "ARCTIC" not in analysis.actors
+
+
+def test_a_subject_the_parser_joins_to_a_fronted_phrase_is_still_the_subject(nlp: Analyzer) -> None:
+    text = "At their meeting in Lisbon, EU and Mercosur negotiators launched a Digital Trade Dialogue on data flows."
+    assert ("partnership", ("EU", "MERCOSUR"), False) in _events(nlp, text)
+
+
+def test_a_joint_instrument_of_several_signatories_is_one_event(nlp: Analyzer) -> None:
+    text = "Spain, Portugal and the EU signed a joint declaration with Morocco on renewable energy trade."
+    assert _events(nlp, text) == {("agreement", ("ESP", "EU", "MAR", "PRT"), False)}
+
+
+def test_a_joint_committee_is_a_standing_partnership(nlp: Analyzer) -> None:
+    text = "The EU and Peru held their annual Joint Committee in Lima, reviewing cooperation on fisheries."
+    assert _events(nlp, text) == {("partnership", ("EU", "PER"), False)}
+
+
+def test_a_programme_after_under_frames_the_signed_agreement(nlp: Analyzer) -> None:
+    text = "The Commission signed a loan agreement with Georgia under the Eastern Partnership Investment Facility."
+    assert _events(nlp, text) == {("agreement", ("EU", "GEO"), False)}
+
+
+def test_nationality_words_listed_before_company_nouns_name_no_party(nlp: Analyzer) -> None:
+    analysis = nlp.analyse("Regulators fined two Austrian and Slovak energy companies for price fixing.")
+    assert analysis.actors == ()

@@ -111,6 +111,17 @@ def _in_force(token: Token) -> bool:
     return token.dep_ == "prep" and token.lower_ == "in" and any(g.lower_ == "force" for g in token.children)
 
 
+def _swallowed_subject(verb: Token) -> Token | None:
+    """"At the summit in Brussels, EU and ASEAN leaders launched ...": the parser joins the subject to the
+    fronted phrase's last noun by conj; the first conjunct after the comma is the subject."""
+    doc = verb.doc
+    for prep in (c for c in verb.children if c.dep_ == "prep" and c.i < verb.i):
+        for token in prep.subtree:
+            if token.dep_ == "conj" and token.i > 0 and doc[token.i - 1].text == "," and token.pos_ in NOUNS:
+                return token
+    return None
+
+
 def subjects_of(verb: Token) -> list[Token]:
     """The subject tokens of a verb, inherited through xcomp/conj/advcl and relative clauses."""
     for _ in range(5):
@@ -120,6 +131,8 @@ def subjects_of(verb: Token) -> list[Token]:
             if verb.dep_ == "relcl" and any(s.lower_ in RELATIVES for s in subjects):
                 return [verb.head]
             return subjects
+        if verb.dep_ == "ROOT" and (swallowed := _swallowed_subject(verb)) is not None:
+            return [swallowed]
         if verb.dep_ in ("acl", "relcl"):
             noun = verb.head
             if noun.pos_ not in NOUNS and noun.head.i != noun.i:

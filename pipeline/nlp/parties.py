@@ -27,6 +27,8 @@ def shape(anchor: Token, gov: Governor, anchors: dict[int, str], lex: Lexicon, o
     plural = plural or any(t.lemma_.lower() in lex.talks and t.tag_ == "NNS" for t in gov.chain)
     if plural and not any(c.lower_ in _MULTI for c in anchor.children):
         shape["bilateral"] = True
+    if any(c.dep_ == "amod" and c.lower_ in _MULTI for c in anchor.children):
+        shape["shared"] = True  # "a joint declaration": one instrument of everyone named
     if anchor.dep_ == "conj" and anchor.head.i in anchors:
         shape["coord"] = offset + anchor.head.idx
     elif any(c.dep_ == "conj" and c.i in anchors for c in anchor.children):
@@ -74,7 +76,8 @@ def expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Findi
     elif len(who.listed) >= 2:
         for code in sorted(who.listed):
             add((rest - who.listed) | {code}, base.negated, who.pair)
-    elif len(who.subject) >= 2 and who.partner and not who.subject & who.partner and who.other <= who.partner | known:
+    elif (len(who.subject) >= 2 and who.partner and not who.subject & who.partner
+          and who.other <= who.partner | known and not base.extra.get("shared")):
         for code in sorted(who.subject):
             add({code} | who.partner | (known - who.subject), base.negated, who.pair)
     else:

@@ -162,11 +162,13 @@ def _describes_nonstate(doc: Doc, span: Span, senses: Senses) -> bool:
         return False
     for token in doc[span.end : span.end + 5]:
         word = token.lower_
-        stem = word[:-1] if word.endswith("s") else word
+        stem = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
         if word in senses.nonstate or stem in senses.nonstate or stem.endswith("maker"):
             return True
         if word in ("-", "–"):
             continue  # "a Dutch chip-equipment firm"
+        if word in ("and", "or", ",") or token.text in senses.demonyms:
+            continue  # "Belgian and Dutch logistics companies"
         if not token.is_alpha or token.is_stop or not token.is_lower or word.endswith("ed"):
             return False
     return False

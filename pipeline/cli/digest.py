@@ -48,10 +48,7 @@ def digest(settings: Settings, dry_run: bool, out: Path | None, to: str | None, 
     if dry_run:
         _dry_run(render_digests(settings, db, address=to), out)
         return
-    if to:
-        results = [send_test_digest(settings, db, to)]
-    else:
-        results = send_due_digests(settings, db, force=force)
+    results = [send_test_digest(settings, db, to)] if to else send_due_digests(settings, db, force=force)
     rows = [r.properties() for r in results]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +20,10 @@ import sqlite_utils
 from pipeline import store
 from pipeline.collect import fetch_stage
 from pipeline.config import Settings
-from pipeline.feeds import load_feed_list
+from pipeline.feeds import sync_feed_list
+from pipeline.progress import Progress
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 NLP_SLICE = 16  # articles analysed between two looks at the stop event: about 1 s, so SIGTERM ends well within 10 s
 
 
@@ -48,16 +48,11 @@ class CycleReport:
                 f" analysed, {self.new_events} events, {self.errors} errors in {self.seconds:.1f} s")
 
 
-def sync_feed_list(settings: Settings, db: sqlite_utils.Database) -> tuple[list[str], list[str]]:
-    """Make the feeds table follow config/feeds.toml (added feeds start, removed ones stop)."""
-    return store.sync_feeds(db, load_feed_list(settings.feeds.file))
-
-
 def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport, stop: threading.Event,
               progress: Progress | None = None) -> None:
     """Analyse every article with pending text, a batch at a time; one bad article never stops the rest."""
     from pipeline.nlp import load_nlp
-    total = db.execute("SELECT count(*) FROM articles WHERE nlp_status = 'pending'").fetchone()[0]
+    total = store.pending_nlp_count(db)
     if not total:
         return  # nothing to read: do not load the pipeline
     analyzer = load_nlp(settings.nlp.model)

@@ -37,6 +37,7 @@ from pipeline import store
 from pipeline.config import Settings
 from pipeline.crontab import cron_trigger
 from pipeline.errors import PactwatchError
+from pipeline.feeds import sync_feed_list
 from pipeline.lock import DaemonLock
 from pipeline.progress import progress_reporter
 
@@ -82,7 +83,7 @@ class Daemon:
 
     def poll(self) -> None:
         """One cycle over due feeds (not every feed), then the pending articles; an idle tick is no cycle."""
-        from pipeline.cycle import run_cycle, sync_feed_list
+        from pipeline.cycle import run_cycle
 
         sync_feed_list(self.settings, self.db)
         if not (store.due_feeds(self.db) or store.pending_fetches(self.db, limit=1)
@@ -117,8 +118,6 @@ class Daemon:
 
     def reload_feeds(self) -> None:
         """Re-read the feed list now; an added feed is due at once (the next poll picks it up)."""
-        from pipeline.cycle import sync_feed_list
-
         try:
             added, removed = sync_feed_list(self.settings, self.db)
         except PactwatchError as exc:  # a bad feeds file keeps the old list

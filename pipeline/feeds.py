@@ -9,10 +9,12 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import sqlite_utils
 import tomli_w
 
+from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.store.feeds import FeedSpec
+from pipeline.store.feeds import FeedSpec, sync_feeds
 
 FEED_KEYS = {"name": str, "url": str, "interval": int}
 
@@ -52,6 +54,11 @@ def load_feed_list(path: Path) -> list[FeedSpec]:
         seen.add(url)
         specs.append(FeedSpec(url=url, name=item.get("name"), interval=item.get("interval")))
     return specs
+
+
+def sync_feed_list(settings: Settings, db: sqlite_utils.Database) -> tuple[list[str], list[str]]:
+    """Make the feeds table follow the feed list (added feeds start, removed ones stop); (added, removed) URLs."""
+    return sync_feeds(db, load_feed_list(settings.feeds.file))
 
 
 _BLOCK_START = re.compile(r"^\s*\[\[\s*feed\s*\]\]", re.M)

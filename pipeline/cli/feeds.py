@@ -16,7 +16,7 @@ from pipeline.cli.common import format_option, open_settings_db, settings_option
 from pipeline.cli.output import render
 from pipeline.config import Settings
 from pipeline.errors import UsageError
-from pipeline.feeds import add_feed, load_feed_list, remove_feed
+from pipeline.feeds import add_feed, load_feed_list, remove_feed, sync_feed_list
 from pipeline.opml import read_opml, write_opml
 
 LIST_COLUMNS = ["id", "health", "error_count", "entries", "last_success_at", "next_check_at", "name", "url", "problem"]
@@ -24,7 +24,7 @@ LIST_COLUMNS = ["id", "health", "error_count", "entries", "last_success_at", "ne
 
 def _sync(settings: Settings) -> sqlite_utils.Database:
     db = open_settings_db(settings)
-    store.sync_feeds(db, load_feed_list(settings.feeds.file))
+    sync_feed_list(settings, db)
     return db
 
 
@@ -75,14 +75,11 @@ def add(settings: Settings, url: str, name: str | None, interval: int | None) ->
 @click.argument("url")
 def remove(settings: Settings, url: str) -> None:
     """Remove URL from the feed list (its stored entries and articles are kept)."""
-    listed = url
     db = open_settings_db(settings)
-    moved = db.execute("SELECT config_url FROM feeds WHERE url = ? AND config_url IS NOT NULL", (url,)).fetchone()
-    if moved:  # the URL given is where a permanent redirect took the feed
-        listed = moved[0]
+    listed = store.configured_url(db, url) or url  # the URL given may be where a permanent redirect took the feed
     if not remove_feed(settings.feeds.file, listed):
         raise UsageError(f"not in {settings.feeds.file}: {url}")
-    store.sync_feeds(db, load_feed_list(settings.feeds.file))
+    sync_feed_list(settings, db)
     click.echo(f"removed {listed}")
 
 

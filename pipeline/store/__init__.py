@@ -7,6 +7,7 @@ from pipeline.store.articles import (
     mark_for_reprocess,
     pending_fetches,
     pending_nlp,
+    pending_nlp_count,
     record_nlp_error,
     record_page_error,
     save_article,
@@ -24,6 +25,7 @@ from pipeline.store.digests import (
 from pipeline.store.events import save_analysis
 from pipeline.store.feeds import (
     FeedSpec,
+    configured_url,
     due_feeds,
     list_feeds,
     record_feed_error,
@@ -47,6 +49,7 @@ __all__ = [
     "add_entries",
     "begin_digest",
     "close_interrupted_runs",
+    "configured_url",
     "due_feeds",
     "entry_summary",
     "finish_digest",
@@ -64,6 +67,7 @@ __all__ = [
     "pending_fetches",
     "pending_for",
     "pending_nlp",
+    "pending_nlp_count",
     "rebuild_summaries",
     "record_digest",
     "record_feed_error",

@@ -158,6 +158,11 @@ def pending_nlp(db: sqlite_utils.Database, *, limit: int = 500, after_id: int = 
     return [dict(r) for r in rows]
 
 
+def pending_nlp_count(db: sqlite_utils.Database) -> int:
+    """How many articles wait for the NLP."""
+    return db.execute("SELECT count(*) FROM articles WHERE nlp_status = 'pending'").fetchone()[0]
+
+
 def record_nlp_error(db: sqlite_utils.Database, article_id: int, message: str, *, max_attempts: int = 3) -> None:
     """NLP failed on one article: count it, give up after ``max_attempts`` (status 'failed')."""
     now = utc_now()

@@ -148,6 +148,12 @@ def record_feed_error(
         return conn.execute("SELECT error_count FROM feeds WHERE id = ?", (feed_id,)).fetchone()[0]
 
 
+def configured_url(db: sqlite_utils.Database, url: str) -> str | None:
+    """The URL the feed list names for a feed a permanent redirect moved to ``url``; None if it did not move."""
+    row = db.execute("SELECT config_url FROM feeds WHERE url = ? AND config_url IS NOT NULL", (url,)).fetchone()
+    return row[0] if row else None
+
+
 def list_feeds(db: sqlite_utils.Database, *, include_removed: bool = False) -> list[dict[str, Any]]:
     """Every feed with its health and how many entries and articles it brought, for ``pactwatch feeds list``."""
     sql = (

@@ -7,6 +7,9 @@ from typing import Any
 
 import sqlite_utils
 
+from pipeline.store.articles import pending_nlp_count
+from pipeline.store.runs import last_runs
+
 
 def _filters(alias: str, link: str, *, since: str | None, country: str | None, type_: str | None,
              status: str | None, since_column: str, limited: bool) -> tuple[str, list[Any]]:
@@ -99,10 +102,10 @@ def status_summary(db: sqlite_utils.Database) -> dict[str, Any]:
         },
         "queues": {
             "pages_to_fetch": scalar("SELECT count(*) FROM articles WHERE fetch_status = 'pending'"),
-            "articles_to_analyse": scalar("SELECT count(*) FROM articles WHERE nlp_status = 'pending'"),
+            "articles_to_analyse": pending_nlp_count(db),
             "nlp_failed": scalar("SELECT count(*) FROM articles WHERE nlp_status = 'failed'"),
         },
-        "runs": [dict(r) for r in db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 5")],
+        "runs": last_runs(db, 5),
         "recent_errors": [
             dict(r) for r in db.query("SELECT at, stage, kind, message, feed_id, article_id, url FROM errors"
                                       " ORDER BY id DESC LIMIT 10")

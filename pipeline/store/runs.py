@@ -37,4 +37,5 @@ def close_interrupted_runs(db: sqlite_utils.Database) -> int:
 
 
 def last_runs(db: sqlite_utils.Database, limit: int = 5) -> list[dict[str, Any]]:
+    """The latest runs, newest first."""
     return [dict(r) for r in db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))]

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from pipeline.fetch import PAGE_ACCEPT, Fetcher, FetchResult
 from pipeline.models import Article
 from pipeline.parse import parse_feed
 from pipeline.polling import max_age_seconds, next_check
+from pipeline.progress import Progress
 from pipeline.robots import RobotsCache
 from pipeline.urls import publisher_of
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from pipeline.cycle import CycleReport
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 FINAL_PAGE_ERRORS = frozenset({"forbidden_address", "bad_url", "too_large", "robots", "redirect_loop"})
 
 

@@ -12,10 +12,12 @@ import contextlib
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 log = logging.getLogger(__name__)
 
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 UNITS = {"feeds": "feed", "pages": "page", "nlp": "article"}
 
 

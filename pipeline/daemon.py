@@ -71,6 +71,7 @@ class Daemon:
     # -- jobs ---------------------------------------------------------------------------------------------------
 
     def add_jobs(self) -> None:
+        """Schedule the poll (at once, then every ``poll_every`` s), digest and maintenance jobs."""
         sched = self.settings.schedule
         self.scheduler.add_job(self._job(self.poll), IntervalTrigger(seconds=sched.poll_every, timezone=UTC),
                                id="poll", name="poll", next_run_time=datetime.now(UTC),
@@ -94,16 +95,13 @@ class Daemon:
             run_cycle(self.settings, self.db, every=False, stop=self.stop, progress=progress)
 
     def digest(self) -> None:
-        try:
-            from pipeline.digest import send_due_digests
-        except ImportError as exc:
-            if exc.name != "pipeline.digest":  # a dependency missing inside the digest module is a real fault
-                raise
-            log.warning("digest module not available", extra={"stage": "digest"})
-            return
+        """Send every digest that is due (``send_due_digests`` decides who is due)."""
+        from pipeline.digest import send_due_digests
+
         send_due_digests(self.settings, self.db)
 
     def maintenance(self) -> None:
+        """Raw-HTML retention, ``PRAGMA optimize`` and a WAL checkpoint, recorded as a ``maintenance`` run."""
         started = time.monotonic()
         run_id = store.start_run(self.db, kind="maintenance")
         try:
@@ -164,6 +162,7 @@ class Daemon:
         self.stop.set()
 
     def install_signals(self) -> None:
+        """SIGTERM/SIGINT stop the daemon, SIGHUP asks for a feed-list reload."""
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._on_signal)
 
@@ -187,6 +186,7 @@ class Daemon:
         self.shutdown()
 
     def shutdown(self) -> None:
+        """Stop the scheduler and wait for the running job, exiting at once past ``SHUTDOWN_SECONDS``."""
         deadline = time.monotonic() + SHUTDOWN_SECONDS
         log.info("stopping: waiting for the running job to finish", extra={"stage": "daemon"})
         self.scheduler.shutdown(wait=False)
@@ -197,8 +197,6 @@ class Daemon:
             os._exit(0)
         self._busy.release()
         log.info("daemon stopped", extra={"stage": "daemon"})
-
-
 
 
 def _digest_trigger(settings: Settings) -> CronTrigger | OrTrigger:

@@ -70,3 +70,12 @@ def test_json_and_ndjson_follow_the_contract(settings: Settings, db: sqlite_util
     assert all(set(EVENT_FIELDS) <= set(e) for e in events)
     csv_rows = list(csv.DictReader(io.StringIO(_export(settings, "events", "csv", "--negated"))))
     assert [(r["participants"], r["negated"]) for r in csv_rows] == [("EU|USA", "True")]
+
+
+def test_table_keeps_one_line_per_row_when_a_cell_holds_line_breaks() -> None:
+    out = io.StringIO()
+    rows = [{"id": 1, "snippet": "EU and Japan sign [Digital] [Partnership]\nBrussels,\t3 November"}]
+    assert render(rows, "table", ["id", "snippet"], out) == 1
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[2].endswith("[Digital] [Partnership] Brussels, 3 November")

@@ -21,7 +21,7 @@ def _cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.2f}"
-    return str(value)
+    return " ".join(str(value).split())  # one line per row: a snippet's or title's line breaks become spaces
 
 
 def render(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], out: TextIO | None = None) -> int:

@@ -44,16 +44,25 @@ def load_feed_list(path: Path) -> list[FeedSpec]:
                 raise ConfigError("unknown key", path=str(path), key=f"{where}.{key}")
             if not isinstance(value, expected) or isinstance(value, bool):
                 raise ConfigError(f"expected {expected.__name__}, got {value!r}", path=str(path), key=f"{where}.{key}")
-        url = item.get("url", "").strip()
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise ConfigError(f"expected an http(s) URL, got {url!r}", path=str(path), key=f"{where}.url")
-        if item.get("interval") is not None and item["interval"] <= 0:
-            raise ConfigError("must be greater than 0", path=str(path), key=f"{where}.interval")
+        url = _checked_url(item.get("url", ""), path, f"{where}.url")
+        _check_interval(item.get("interval"), path, f"{where}.interval")
         if url in seen:
             raise ConfigError(f"duplicate feed {url}", path=str(path), key=f"{where}.url")
         seen.add(url)
         specs.append(FeedSpec(url=url, name=item.get("name"), interval=item.get("interval")))
     return specs
+
+
+def _checked_url(url: str, path: Path, key: str) -> str:
+    url = url.strip()
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise ConfigError(f"expected an http(s) URL, got {url!r}", path=str(path), key=key)
+    return url
+
+
+def _check_interval(interval: int | None, path: Path, key: str) -> None:
+    if interval is not None and interval <= 0:
+        raise ConfigError("must be greater than 0", path=str(path), key=key)
 
 
 def sync_feed_list(settings: Settings, db: sqlite_utils.Database) -> tuple[list[str], list[str]]:
@@ -66,11 +75,8 @@ _BLOCK_START = re.compile(r"^\s*\[\[\s*feed\s*\]\]", re.M)
 
 def add_feed(path: Path, url: str, *, name: str | None = None, interval: int | None = None) -> bool:
     """Append a ``[[feed]]`` to the file, keeping its comments; False when the URL is already listed."""
-    url = url.strip()
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise ConfigError(f"expected an http(s) URL, got {url!r}", path=str(path), key="url")
-    if interval is not None and interval <= 0:
-        raise ConfigError("must be greater than 0", path=str(path), key="interval")
+    url = _checked_url(url, path, "url")
+    _check_interval(interval, path, "interval")
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if any(spec.url == url for spec in (load_feed_list(path) if text.strip() else [])):
         return False

@@ -79,3 +79,24 @@ def test_table_keeps_one_line_per_row_when_a_cell_holds_line_breaks() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 3, lines
     assert lines[2].endswith("[Digital] [Partnership] Brussels, 3 November")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2026-11-01", "2026-11-01T00:00:00Z"),
+    ("2026-11-01T10:00:00+02:00", "2026-11-01T08:00:00Z"),
+    ("2026-11-01T10:00Z", "2026-11-01T10:00:00Z"),
+    ("", None),
+], ids=["date", "offset", "zulu", "empty"])
+def test_since_bounds_are_utc_iso(value: str, expected: str | None) -> None:
+    from pipeline.cli.common import parse_since
+
+    assert parse_since(value) == expected
+
+
+def test_since_rejects_what_it_cannot_read() -> None:
+    import click
+
+    from pipeline.cli.common import parse_since
+
+    with pytest.raises(click.BadParameter, match="expected like 7d"):
+        parse_since("last tuesday")

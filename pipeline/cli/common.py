@@ -15,7 +15,7 @@ import sqlite_utils
 from pipeline.cli.output import FORMATS
 from pipeline.config import Settings, load_settings
 from pipeline.logs import configure_logging
-from pipeline.store import open_db
+from pipeline.store import open_db, parse_utc, to_utc_iso
 
 
 def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -36,11 +36,13 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def format_option(*choices: str, default: str = "table") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add --format with these choices (all of ``FORMATS`` when none are given)."""
     return click.option("--format", "fmt", type=click.Choice(choices or FORMATS), default=default, show_default=True,
                         help="Output format.")
 
 
 def open_settings_db(settings: Settings, *, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (and migrate, unless ``readonly``) the settings' database with their busy timeout."""
     return open_db(settings.database.path, busy_timeout=settings.database.busy_timeout, readonly=readonly)
 
 
@@ -51,13 +53,9 @@ def parse_since(value: str | None) -> str | None:
     match = re.fullmatch(r"(\d+)\s*([mhdw])", value.strip().lower())
     if match:
         unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
-        moment = datetime.now(UTC) - timedelta(**{unit: int(match.group(1))})
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return to_utc_iso(datetime.now(UTC) - timedelta(**{unit: int(match.group(1))}))
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return to_utc_iso(parse_utc(value))  # a date or time without a zone is taken as UTC
     except ValueError:
         raise click.BadParameter(f"expected like 7d, 12h, 2w or an ISO date, got {value!r}",
                                  param_hint="--since") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

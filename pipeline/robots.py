@@ -28,6 +28,7 @@ class RobotsCache:
         self._rules: dict[str, asyncio.Future[RobotFileParser | None]] = {}
 
     async def allowed(self, url: str) -> bool:
+        """Whether robots.txt of the URL's origin lets our agent fetch it (fetched once per origin)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}".lower()
         if origin not in self._rules:

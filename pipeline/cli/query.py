@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from pipeline.cli.common import format_option, open_settings_db, parse_since, settings_options
@@ -18,7 +21,7 @@ EVENT_FIELDS = ["id", "type", "status", "participants", "instrument", "negated",
                 "partnership_id", "extractor_version", "detected_at", "article_url", "article_title"]
 
 
-def _filters(func):
+def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")(func)
     func = click.option("--status", type=click.Choice(STATUSES), help="Only this status.")(func)
     func = click.option("--type", "type_", type=click.Choice(EVENT_TYPES), help="Only this event type.")(func)
@@ -30,7 +33,8 @@ def _filters(func):
 @settings_options
 @_filters
 @format_option()
-def partnerships(settings: Settings, since, country, type_, status, limit, fmt) -> None:
+def partnerships(settings: Settings, since: str | None, country: str | None, type_: str | None,
+                 status: str | None, limit: int | None, fmt: str) -> None:
     """Partnerships: events merged across articles, newest first (--since filters on first_seen)."""
     db = open_settings_db(settings)
     rows = iter_partnerships(db, since=parse_since(since), country=country, type_=type_, status=status, limit=limit)
@@ -43,7 +47,8 @@ def partnerships(settings: Settings, since, country, type_, status, limit, fmt) 
 @_filters
 @click.option("--negated/--positive", default=None, help="Only negated (or only positive) events.")
 @format_option()
-def events(settings: Settings, since, country, type_, status, limit, negated, fmt) -> None:
+def events(settings: Settings, since: str | None, country: str | None, type_: str | None, status: str | None,
+           limit: int | None, negated: bool | None, fmt: str) -> None:
     """Single events with their evidence sentence and article URL, newest first."""
     db = open_settings_db(settings)
     rows = iter_events(db, since=parse_since(since), country=country, type_=type_, status=status, negated=negated,

@@ -23,4 +23,5 @@ def load_actors(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> in
 
 
 def actor_count(db: sqlite_utils.Database) -> int:
+    """How many actors the table holds (0 before the first cycle fills it)."""
     return db.execute("SELECT count(*) FROM actors").fetchone()[0]

@@ -89,6 +89,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
+    """How many migrations the database has (``PRAGMA user_version``)."""
     return db.conn.execute("PRAGMA user_version").fetchone()[0]
 
 

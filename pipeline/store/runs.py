@@ -10,6 +10,7 @@ from pipeline.store.db import transaction, utc_now
 
 
 def start_run(db: sqlite_utils.Database, kind: str = "cycle") -> int:
+    """Record a run as started (status 'running') and return its id."""
     with transaction(db) as conn:
         return conn.execute("INSERT INTO runs (started_at, kind) VALUES (?, ?)", (utc_now(), kind)).lastrowid
 

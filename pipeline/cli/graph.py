@@ -16,7 +16,7 @@ from pipeline.errors import UsageError
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Image to write; .png, .svg or .pdf picks the format.")
 @click.option("--since", metavar="WHEN", help="Only events dated after 30d, 2w or an ISO date.")
-@click.option("--until", metavar="WHEN", help="Only events dated up to this ISO date (or 7d ago...).")
+@click.option("--until", metavar="WHEN", help="Only events dated up to an ISO date, or up to 7d, 2w... ago.")
 @click.option("--country", metavar="CODE", help="Only partnerships involving this actor code (JPN, EU...).")
 def graph(settings: Settings, out: Path, since: str | None, until: str | None, country: str | None) -> None:
     """Draw the partner network: actors as nodes, partnerships as edges weighted by mentions, coloured by type.

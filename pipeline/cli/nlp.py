@@ -60,7 +60,7 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
                                                    n_process=settings.nlp.n_process):
             click.echo(json.dumps({"id": key, **_contract(analysis)}, ensure_ascii=False))
         return
-    text = (sys.stdin if file is None or str(file) == "-" else file.open(encoding="utf-8")).read()
+    text = sys.stdin.read() if file is None or str(file) == "-" else file.read_text(encoding="utf-8")
     analysis = analyzer.analyse(text, _date(published, "--published"))
     if fmt == "json":
         click.echo(json.dumps(_contract(analysis), ensure_ascii=False, indent=2))

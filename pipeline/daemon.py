@@ -229,7 +229,8 @@ def stop_on_signals() -> Iterator[threading.Event]:
     def handler(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
             raise KeyboardInterrupt
-        log.info("%s: stopping after the current item (again to abort)", signal.Signals(signum).name)
+        log.info("%s: stopping after the current item (again to abort)", signal.Signals(signum).name,
+                 extra={"stage": "cycle"})
         stop.set()
 
     previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}

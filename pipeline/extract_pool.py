@@ -70,8 +70,8 @@ class Extractor:
             try:
                 outcome = await asyncio.get_running_loop().run_in_executor(pool, job)
             except BrokenProcessPool:
-                log.warning("an extraction worker died; extracting this page in a thread and restarting the pool",
-                            extra={"stage": "extract", "url": url})
+                log.warning("an extraction worker died on %s; extracting this page in a thread and restarting the pool",
+                            url, extra={"stage": "extract"})  # the logs' fixed keys have no page URL
                 if self._pool is pool:
                     self._pool = None
                     pool.shutdown(wait=False, cancel_futures=True)

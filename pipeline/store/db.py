@@ -84,7 +84,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             conn.rollback()
             raise
         applied.append(name)
-        log.info("applied migration %s", name)
+        log.info("applied migration %s", name, extra={"stage": "store"})
     return applied
 
 

@@ -45,8 +45,8 @@ class RobotsCache:
         try:
             result = await self._fetcher.fetch(origin + "/robots.txt", accept=ROBOTS_ACCEPT)
         except FetchError as exc:
-            log.info("robots.txt unavailable (%s): allowing", exc.kind,
-                     extra={"stage": "page", "feed_url": origin, "error_kind": exc.kind})
+            log.info("%s/robots.txt unavailable (%s): allowing", origin, exc.kind,
+                     extra={"stage": "page", "error_kind": exc.kind})  # an origin is no feed: no feed_url key
             return None
         rules = RobotFileParser(origin + "/robots.txt")
         rules.parse(result.body.decode("utf-8", "replace").splitlines())

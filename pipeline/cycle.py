@@ -11,7 +11,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,8 @@ NLP_SLICE = 16  # articles analysed between two looks at the stop event: about 1
 
 @dataclass
 class CycleReport:
+    """What one cycle (or reprocess) did: the counts stored in ``runs``, timings, and whether it was stopped."""
+
     run_id: int | None = None
     feeds_polled: int = 0
     feeds_failed: int = 0
@@ -43,6 +45,7 @@ class CycleReport:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
+        """One line for the log, the ``runs`` row and ``run --once``."""
         return (f"cycle done: {self.feeds_polled} feeds polled ({self.feeds_failed} failed, {self.feeds_unchanged}"
                 f" unchanged), {self.new_articles} new articles, {self.pages_fetched} pages, {self.articles_analysed}"
                 f" analysed, {self.new_events} events, {self.errors} errors in {self.seconds:.1f} s")
@@ -111,9 +114,7 @@ def run_cycle(settings: Settings, db: sqlite_utils.Database, *, every: bool = Fa
     started = time.monotonic()
     sync_feed_list(settings, db)
     _ensure_actors(db)
-    report.run_id = store.start_run(db)
-    status = "ok"
-    try:
+    with _recorded_run(db, report, "cycle", stop, started):
         feeds = store.due_feeds(db, every=every)
         mark = time.monotonic()
         asyncio.run(_until_stopped(fetch_stage(settings, db, feeds, report, stop, progress), stop))
@@ -122,16 +123,6 @@ def run_cycle(settings: Settings, db: sqlite_utils.Database, *, every: bool = Fa
         if not stop.is_set():
             nlp_stage(settings, db, report, stop, progress)
         report.stage_seconds["nlp"] = time.monotonic() - mark
-        report.stopped = stop.is_set()
-        status = "stopped" if report.stopped else "ok"
-    except BaseException as exc:
-        status = "failed"
-        report.errors += 1
-        store.finish_run(db, report.run_id, status=status, message=f"{type(exc).__name__}: {exc}"[:500],
-                         **_counts(report))
-        raise
-    report.seconds = time.monotonic() - started
-    store.finish_run(db, report.run_id, status=status, message=report.summary(), **_counts(report))
     log.info(report.summary(), extra={"stage": "cycle", "run_id": report.run_id,
                                       "duration_ms": int(report.seconds * 1000)})
     return report
@@ -149,6 +140,24 @@ async def _until_stopped(work: Coroutine[Any, Any, Any], stop: threading.Event) 
                 await task
     if not task.cancelled():
         task.result()
+
+
+@contextlib.contextmanager
+def _recorded_run(db: sqlite_utils.Database, report: CycleReport, kind: str, stop: threading.Event,
+                  started: float) -> Iterator[None]:
+    """A row in ``runs`` around the work: ok or stopped with the summary, or failed with the error (then re-raised)."""
+    report.run_id = store.start_run(db, kind=kind)
+    try:
+        yield
+    except BaseException as exc:
+        report.errors += 1
+        store.finish_run(db, report.run_id, status="failed", message=f"{type(exc).__name__}: {exc}"[:500],
+                         **_counts(report))
+        raise
+    report.stopped = stop.is_set()
+    report.seconds = time.monotonic() - started
+    store.finish_run(db, report.run_id, status="stopped" if report.stopped else "ok", message=report.summary(),
+                     **_counts(report))
 
 
 def _counts(report: CycleReport) -> dict[str, int]:
@@ -176,12 +185,8 @@ def reprocess(settings: Settings, db: sqlite_utils.Database, *, stop: threading.
     stop = stop or threading.Event()
     report = CycleReport()
     _ensure_actors(db)
-    report.run_id = store.start_run(db, kind="reprocess")
-    started = time.monotonic()
-    queued = store.mark_for_reprocess(db)
-    log.info("reprocessing %d articles", queued, extra={"stage": "nlp"})
-    nlp_stage(settings, db, report, stop, progress)
-    report.seconds = time.monotonic() - started
-    store.finish_run(db, report.run_id, status="stopped" if stop.is_set() else "ok", message=report.summary(),
-                     **_counts(report))
+    with _recorded_run(db, report, "reprocess", stop, time.monotonic()):
+        queued = store.mark_for_reprocess(db)
+        log.info("reprocessing %d articles", queued, extra={"stage": "nlp"})
+        nlp_stage(settings, db, report, stop, progress)
     return report

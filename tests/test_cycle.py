@@ -148,3 +148,20 @@ def test_unreachable_feeds_are_reported_stored_and_exit_0(http_server: LocalServ
     status = json.loads(_cli(config, "status", "--format", "json").stdout)
     kinds = sorted(f["error_kind"] for f in status["feeds"])
     assert kinds == ["http_status", "network"]
+
+
+def test_reprocess_records_its_run_and_a_failure_ends_it(news_site: LocalServer, settings: Settings, db) -> None:
+    from pipeline.cycle import reprocess
+
+    run_cycle(settings, db, every=True)
+    report = reprocess(settings, db)
+    assert report.articles_analysed >= 2 and not report.stopped
+
+    def interrupted(stage: str, done: int, total: int) -> None:  # a second Ctrl-C arrives as KeyboardInterrupt
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        reprocess(settings, db, progress=interrupted)
+    runs = db.execute("SELECT kind, status, finished_at IS NOT NULL FROM runs ORDER BY id").fetchall()
+    assert [tuple(r) for r in runs] == [("cycle", "ok", 1), ("reprocess", "ok", 1), ("reprocess", "failed", 1)]

@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 from apscheduler.triggers.cron import CronTrigger
 
-from pipeline.config import Recipient, Settings
+from pipeline.config import Recipient, ScheduleSettings, Settings
 from pipeline.crontab import cron_trigger
 from pipeline.digest.render import build_message
 from pipeline.digest.select import DigestContent, select_digest
@@ -57,7 +57,8 @@ def _trigger(expression: str) -> CronTrigger:
         raise ConfigError(f"bad cron expression {expression!r}: {exc}") from None
 
 
-def is_due(recipient: Recipient, last: str | None, now: datetime, *, default_cron: str = "0 7 * * *") -> bool:
+def is_due(recipient: Recipient, last: str | None, now: datetime, *,
+           default_cron: str = ScheduleSettings.digest_cron) -> bool:
     """Due when the recipient's cron (their own ``schedule``, else ``default_cron``, the digest job's) has fired
     since their last digest (sent or found empty); a first digest is always due. Failed sends do not count, so
     they are retried the next time this is asked."""

@@ -18,7 +18,7 @@ from pipeline.errors import DigestError
 _COLUMNS = ["recipient", "status", "partnerships", "status_changes", "message_id", "error"]
 
 
-@click.command()
+@click.command(short_help="Send (or render) the digests of what is new.")
 @settings_options
 @click.option("--dry-run", is_flag=True,
               help="Render without sending or recording anything (schedules ignored); prints the text parts"

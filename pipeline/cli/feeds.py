@@ -38,7 +38,7 @@ def _health(row: dict) -> str:
     return "ok" if row["last_success_at"] else "new"
 
 
-@click.group()
+@click.group(short_help="Manage the feed list; see each feed's health.")
 def feeds() -> None:
     """Manage the feed list (config/feeds.toml) and see each feed's health."""
 
@@ -48,7 +48,11 @@ def feeds() -> None:
 @format_option("table", "json", "csv")
 @click.option("--all", "show_all", is_flag=True, help="Include feeds removed from the list.")
 def list_(settings: Settings, fmt: str, show_all: bool) -> None:
-    """Every feed with its health, error count, entries, last success, next check and last problem."""
+    """Every feed with its health and last problem.
+
+    Columns: health (new, ok, failing, UNHEALTHY, removed), error count, entries, last success, next check, name,
+    URL and the last problem (fetch error, or why the feed was ill-formed).
+    """
     rows = []
     for row in store.list_feeds(_sync(settings), include_removed=show_all):
         problem = f"{row['error_kind']}: {row['error_message']}" if row["error_kind"] else ""
@@ -74,7 +78,10 @@ def add(settings: Settings, url: str, name: str | None, interval: int | None) ->
 @settings_options
 @click.argument("url")
 def remove(settings: Settings, url: str) -> None:
-    """Remove URL from the feed list (its stored entries and articles are kept)."""
+    """Remove URL from the feed list.
+
+    Its stored entries and articles are kept; the feed stays in the database, inactive (feeds list --all).
+    """
     db = open_settings_db(settings)
     listed = store.configured_url(db, url) or url  # the URL given may be where a permanent redirect took the feed
     if not remove_feed(settings.feeds.file, listed):

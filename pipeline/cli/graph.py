@@ -11,7 +11,7 @@ from pipeline.config import Settings
 from pipeline.errors import UsageError
 
 
-@click.command()
+@click.command(short_help="Draw the partner network as PNG, SVG or PDF.")
 @settings_options
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Image to write; .png, .svg or .pdf picks the format.")

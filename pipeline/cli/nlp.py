@@ -43,7 +43,7 @@ def _contract(analysis: Analysis) -> dict:
     return {"entities": data["entities"], "events": data["events"]}
 
 
-@click.command()
+@click.command(short_help="Run the NLP on one text or a JSONL batch.")
 @settings_options
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @click.option("--jsonl", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
@@ -72,7 +72,7 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
            ["type", "status", "participants", "negated", "date", "confidence", "instrument", "evidence"])
 
 
-@click.command(name="eval")
+@click.command(name="eval", short_help="Score the NLP against a gold file.")
 @settings_options
 @click.argument("gold", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--verbose", "-v", is_flag=True, help="List each miss and false alarm.")

@@ -29,7 +29,7 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--since", metavar="WHEN", help="Only newer than 7d, 12h, 2w or an ISO date.")(func)
 
 
-@click.command()
+@click.command(short_help="Partnerships, newest first, with filters.")
 @settings_options
 @_filters
 @format_option()
@@ -42,7 +42,7 @@ def partnerships(settings: Settings, since: str | None, country: str | None, typ
     render(rows, fmt, PARTNERSHIP_FIELDS if fmt == "csv" else table)
 
 
-@click.command()
+@click.command(short_help="Single events with evidence, newest first.")
 @settings_options
 @_filters
 @click.option("--negated/--positive", default=None, help="Only negated (or only positive) events.")

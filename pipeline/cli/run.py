@@ -13,7 +13,7 @@ from pipeline.config import Settings
 from pipeline.progress import progress_reporter
 
 
-@click.command()
+@click.command(short_help="The daemon; one full cycle with --once.")
 @settings_options
 @click.option("--once", is_flag=True, help="Run one full cycle over every active feed, then exit.")
 def run(settings: Settings, once: bool) -> None:
@@ -31,7 +31,7 @@ def run(settings: Settings, once: bool) -> None:
     run_daemon(settings)
 
 
-@click.command()
+@click.command(short_help="Recompute events from stored article text.")
 @settings_options
 def reprocess(settings: Settings) -> None:
     """Recompute entities, events and partnerships from stored article text with the current NLP."""

@@ -10,7 +10,7 @@ from pipeline.config import Settings
 from pipeline.store import search_articles
 
 
-@click.command()
+@click.command(short_help="Full-text search over articles.")
 @settings_options
 @click.argument("query")
 @click.option("--since", metavar="WHEN", help="Only articles published after 7d, 12h, 2w or an ISO date.")

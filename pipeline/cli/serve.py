@@ -9,7 +9,7 @@ from pipeline.config import Settings
 from pipeline.errors import UsageError
 
 
-@click.command()
+@click.command(short_help="Datasette over the database, read-only.")
 @settings_options
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="PACTWATCH_SERVE_HOST",
               help="Interface to listen on [env PACTWATCH_SERVE_HOST].")

@@ -13,7 +13,7 @@ from pipeline.lock import lock_holder
 from pipeline.store import status_summary
 
 
-@click.command()
+@click.command(short_help="Feed health, queues, last runs, counts.")
 @settings_options
 @format_option("table", "json")
 def status(settings: Settings, fmt: str) -> None:

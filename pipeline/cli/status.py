@@ -13,11 +13,14 @@ from pipeline.lock import lock_holder
 from pipeline.store import status_summary
 
 
-@click.command(short_help="Feed health, queues, last runs, counts.")
+@click.command(short_help="Feed health, queues, the last run, counts.")
 @settings_options
 @format_option("table", "json")
 def status(settings: Settings, fmt: str) -> None:
-    """Feeds health (unhealthy feeds with their last error), queue sizes, last runs, counts."""
+    """Feeds health (unhealthy feeds with their last error), queue sizes, the last run, counts.
+
+    --format json also gives the last five runs and the latest errors.
+    """
     summary = status_summary(open_settings_db(settings))
     summary["daemon_pid"] = lock_holder(settings.database.path)
     if fmt == "json":

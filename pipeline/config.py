@@ -153,7 +153,7 @@ class Settings:
     source: Path | None = None  # the file the settings came from, if any
 
     def replace(self, section: str, **values: Any) -> Settings:
-        """A copy with some keys of one section changed (used for flags such as ``--db``)."""
+        """A copy with some keys of one section changed (flags go through ``load_settings(overrides=...)``)."""
         return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})
 
 

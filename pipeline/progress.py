@@ -113,7 +113,8 @@ class LogProgress(_Reporter):
         self._started = self._last = time.monotonic()
         self._timed = done == 0  # a stage first heard of part-way has no honest duration
         self._total, self._done = total, done
-        self.log.info("%s: %d/%d", stage, done, total, extra={"stage": stage})
+        if done < total:  # a stage first heard of when it is already complete gets only its "done" line
+            self.log.info("%s: %d/%d", stage, done, total, extra={"stage": stage})
 
     def _update(self, done: int, total: int) -> None:
         advanced = done > self._done

@@ -53,6 +53,13 @@ def test_a_stage_first_heard_of_part_way_claims_no_duration(caplog: pytest.LogCa
     assert getattr(caplog.records[-1], "duration_ms", None) is None
 
 
+def test_a_stage_first_heard_of_when_complete_logs_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="pipeline.progress")
+    with LogProgress(every=3600) as progress:
+        progress("feeds", 1, 1)  # one feed: its first report is its last
+    assert [r.getMessage() for r in caplog.records] == ["feeds: 1/1 done"]
+
+
 def test_log_lines_every_interval(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="pipeline.progress")
     with LogProgress(every=0) as progress:

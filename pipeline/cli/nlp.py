@@ -48,7 +48,7 @@ def _contract(analysis: Analysis) -> dict:
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @click.option("--jsonl", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               help='Batch: each line {"id", "text", "published"?} gives one output line {"id", "entities", "events"}.')
-@click.option("--published", help="The text's publication date (ISO), the default event date.")
+@click.option("--published", metavar="DATE", help="The text's publication date (ISO), the default event date.")
 @format_option("table", "json")
 def extract(settings: Settings, file: Path | None, jsonl: Path | None, published: str | None, fmt: str) -> None:
     """Run the NLP on one text (FILE or stdin) and print its entities and events with evidence."""

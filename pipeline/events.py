@@ -26,6 +26,7 @@ from pipeline.nlp.parties import expand, pair_tokens, shape, similar_party
 from pipeline.nlp.scope import (
     actor_prefixed,
     eu_internal,
+    frame_of_other,
     generic_name,
     national_measure,
     organisation_name,
@@ -86,7 +87,7 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
     for index, type_ in sorted(anchors.items()):
         anchor = doc[index]
         gov = governor(anchor, anchors, lex)
-        if gov.nested or _frame_of_other(anchor, anchors):
+        if gov.nested or frame_of_other(anchor, anchors):
             continue
         if gov.verb is not None:
             governed.add(gov.verb.i)
@@ -136,6 +137,8 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             order=sentence.offset + anchor.idx,
         )
         base.extra["registry"] = bool(span is not None and span.label_ not in ("", "INSTRUMENT"))
+        if is_negated and who.subject and who.all == who.subject and not who.pair and _definite(anchor):
+            base.extra["left_out"] = True  # "X and Y did not sign the declaration": left out of the article's one
         base.extra.update(shape(anchor, gov, anchors, lex, sentence.offset))
         findings.extend(expand(base, who, known))
     for verb in doc:
@@ -146,6 +149,8 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             continue
         if verb.lemma_.lower() == "sign" and any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children):
             continue
+        if verb.dep_ in ("relcl", "acl") and verb.head.i in anchors:
+            continue  # "the partnership that the two signed in 2022": the verb's event is the partnership's
         type_, status = bare  # type: ignore[misc]
         gov = governor(verb, {}, lex, is_verb=True)
         who = participants_of(verb, gov, actor_of, pairs, lex)
@@ -172,6 +177,11 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
     findings.extend(followers(doc, sentence, actor_of, pairs, lex))
     if regulatory(doc, lex):  # a State aid decision, an infringement, a ruling: only registry instruments stay
         findings = [f for f in findings if f.extra.get("registry")]
+    here = frozenset(code for _, code in actor_of.values())
+    for finding in findings:  # "the Digital Partnership, signed in 2022, ...": a background fact of the article's pair
+        named = finding.named and finding.explicit and finding.instrument[:1].isupper()
+        if not finding.participants and named and finding.status in _BACKGROUND and not finding.negated:
+            finding.extra["background"] = here
     if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc, actor_of):
         for finding in findings:
             finding.extra["complete"] = True
@@ -201,13 +211,12 @@ def _object_anchor(token: Token, lex: Lexicon) -> str | None:
     return None
 
 
-def _frame_of_other(anchor: Token, anchors: dict[int, str]) -> bool:
-    """"signed a financing agreement with X under the Y Facility": the facility frames the agreement's signing."""
-    prep = anchor.head
-    verb = prep.head
-    if anchor.dep_ != "pobj" or prep.lower_ != "under" or verb.pos_ != "VERB":
-        return False
-    return any(c.dep_ in ("dobj", "nsubjpass") and c.i in anchors and c.i != anchor.i for c in verb.children)
+_BACKGROUND = frozenset({"signed", "launched", "in_force", "held"})
+
+
+def _definite(anchor: Token) -> bool:
+    """"the agreement", "the final declaration": an instrument the article has already named."""
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in anchor.children)
 
 
 _SPEAKERS = frozenset({"we", "they", "i", "he", "she"})
@@ -307,7 +316,17 @@ def finalise(
             codes |= set(pair)
         if finding.extra.get("author") and dominant and len(codes) == 1:
             codes.add(dominant)
+        side = "EU" if pair and "EU" in pair else dominant
+        if finding.extra.get("left_out") and side and side not in codes:
+            # each party left out of the instrument the article is about, by its main actor
+            ready.extend(replace(finding, participants=frozenset({code, side})) for code in sorted(codes)
+                         if not eu_internal({code, side}, members))
+            continue
         if finding.extra.get("complete") and pair and len(codes) == 1 and codes < set(pair):
+            codes = set(pair)
+            finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
+        background = finding.extra.get("background")
+        if background is not None and pair and not codes and background <= set(pair):
             codes = set(pair)
             finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
         if finding.extra.get("similar") and len(codes) == 1:

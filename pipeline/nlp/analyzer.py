@@ -71,6 +71,9 @@ def _keyword_regex(lex: Lexicon) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(parts) + r")", re.IGNORECASE)
 
 
+# "X is not part of the agreement", "Y did not sign the declaration": a party left out of the article's instrument
+_LEFT_OUT = re.compile(r"\b(?:not|never|n't)\s+(?:\w+\s+){0,2}(?:part\s+of|sign|join|take\s+part|participate)",
+                       re.IGNORECASE)
 _FOLLOW = re.compile(r"\b(?:follow(?:s|ed|ing)?|(?:do|does|did|done) the same)\b", re.IGNORECASE)
 _PREFIXED = ("finance", "fund", "operate", "operation", "chair", "host", "sign", "organise", "organize", "invest")
 
@@ -173,10 +176,11 @@ class Analyzer:
             tools = [i for i in instruments if sent.start <= i.start < sent.end]
             codes = {a.kb_id_ for a in here}
             known = any(t._.get(EXT.instrument_parties) for t in tools)
-            omission = bool(codes) and self._omission.search(body) is not None
+            omission = bool(codes) and (self._omission.search(body) or _LEFT_OUT.search(body)) is not None
             if not (tools or omission or self._keywords.search(body)):
                 continue
             main = len(codes) == 1 and codes <= pair
+            main = main or bool(not codes and pair and any(t.text[:1].isupper() for t in tools))
             follows = bool(codes) and _FOLLOW.search(body) is not None  # "Georgia is expected to follow"
             if not (len(codes) >= 2 or omission or main or follows or self._pairs.search(body) or (codes and known)):
                 continue

@@ -134,7 +134,7 @@ class InstrumentRuler(_RulerBase):
         for matcher in (self.exact, self.folded):
             for key, start, end in matcher(doc):
                 spans.append(Span(doc, start, end, label=self.nlp.vocab.strings[key]))
-        registry = filter_spans(spans)
+        registry = filter_spans(spans + _chained(doc, spans))
         taken = {i for span in registry for i in range(span.start, span.end)}
         for actor in doc.spans.get(ACTORS_KEY, ()):
             taken.update(range(actor.start, actor.end))  # "International Monetary Fund" is an actor, not a fund
@@ -159,6 +159,17 @@ class InstrumentRuler(_RulerBase):
             found.append(known)
         doc.spans[INSTRUMENTS_KEY] = found
         return doc
+
+
+def _chained(doc: Doc, spans: list[Span]) -> list[Span]:
+    """"EU-Korea Digital Partnership" + "Digital Partnership Council" overlapping: the body of the partnership,
+    "EU-Korea Digital Partnership Council" (the right-hand name is the head, as in any English compound)."""
+    out = []
+    for left in spans:
+        for right in spans:
+            if left.start < right.start < left.end < right.end:
+                out.append(Span(doc, left.start, right.end, label=right.label))
+    return out
 
 
 def _trim_leading(doc: Doc, span: Span) -> Span | None:

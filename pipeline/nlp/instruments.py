@@ -74,6 +74,8 @@ def _simplify(name: str, assets: Assets) -> str:
     text = re.sub(r"\bfree[ -]trade\b", "trade", text)
     for phrase in _protected(assets):
         text = text.replace(phrase, phrase.replace(" ", "_"))
+    # a body's head noun ("Digital Partnership Council"), not the EU's Council
+    text = re.sub(r"(?<=\w )(?<!\bthe )(?<!\ba )(?<!\ban )(council|committee)\s*$", r"\1_", text)
     text = _actor_regex(assets).sub(" ", text).replace("_", " ")
     words = []
     for word in re.findall(r"[\w+][\w+'-]*", text):

@@ -9,6 +9,8 @@ from pipeline.nlp.lexicon import Lexicon
 
 NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
 _AMOUNT = frozenset({"million", "billion", "trillion", "bn", "m"})
+_CURRENCY_WORDS = frozenset({"euro", "euros", "dollar", "dollars", "eur", "usd"})
+_PLACE_TYPES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC"})
 
 
 def _amount(token: Token) -> bool:
@@ -41,8 +43,11 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
     if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
         end = _topic_end(anchor, end)
     words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
-    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case") or _amount(words[0])):
-        words = words[1:]
+    money = False
+    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case") or _amount(words[0])
+                     or (money and words[0].lower_ in _CURRENCY_WORDS)):
+        money = _amount(words[0])
+        words = words[1:]  # "a 500 million euro loan agreement": the loan agreement
     text = " ".join(t.text for t in words).replace(" - ", "-").replace(" – ", "–")
     return (text or anchor.text), False
 
@@ -54,7 +59,8 @@ def _topic_end(anchor: Token, end: int) -> int:
     if not preps and end < len(doc) and doc[end].lower_ in ("on", "for", "regarding", "concerning"):
         preps = [doc[end]]  # attached higher up by the parser, but right after the name
     for prep in preps[:1]:
-        if not any(t.ent_type_ == "DATE" for t in prep.subtree):
+        place = prep.lower_ == "in"  # "an agreement in Accra": where, not what
+        if not any(t.ent_type_ == "DATE" or (place and t.ent_type_ in _PLACE_TYPES) for t in prep.subtree):
             end = min(prep.right_edge.i + 1, end + 10)
     cut = next((t.i for t in doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)
     return min(end, cut)

@@ -29,6 +29,8 @@ PARTNER_PREPS = frozenset({"with", "alongside"})
 BETWEEN_PREPS = frozenset({"between", "among", "amongst"})
 LIST_PREPS = frozenset({"including", "like", "notably", "especially", "incl"})
 OWN_PRONOUNS = frozenset({"its", "their"})
+MEMBERSHIP = frozenset({"part", "party", "member", "signatory"})
+GROUP_NOUNS = frozenset({"country", "state", "nation", "partner", "economy", "government", "member"})
 FUNDING = frozenset({"fund", "finance", "co-finance", "co-fund", "cofinance", "mobilise", "mobilize", "invest",
                      "earmark", "allocate"})
 
@@ -78,7 +80,8 @@ def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[
             if child.i in skip:
                 continue
             if word in EXCLUDING_PREPS and current != "excluded":
-                stack.append((child, "excluded"))
+                if excludes_party(child, actor_of):
+                    stack.append((child, "excluded"))
                 continue
             if child.dep_ in CLAUSES or _absolute(child):
                 continue
@@ -86,7 +89,8 @@ def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[
                 if word in SKIP_PREPS and not _in_force(child):
                     continue
                 if word in EXCLUDING_PREPS:
-                    stack.append((child, "excluded"))
+                    if excludes_party(child, actor_of):
+                        stack.append((child, "excluded"))
                     continue
                 if word in LIST_PREPS or (word == "as" and any(c.lower_ == "such" for c in child.children)):
                     stack.append((child, "listed"))
@@ -99,6 +103,39 @@ def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[
                         stack.append((child, "between"))
                         continue
             stack.append((child, current))
+
+
+def excludes_party(prep: Token, actor_of: dict) -> bool:
+    """"without Japan", "excluding Chinese participation": the excluded object is a party (or a party's noun),
+    not a topic that merely mentions one ("without a breakthrough on the agreement with X")."""
+    for obj in (c for c in prep.children if c.dep_ in ("pobj", "pcomp")):
+        for part in (obj, *(c for c in obj.children if c.dep_ == "conj")):
+            if part.i in actor_of:
+                return True
+            near = [c for c in part.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
+            near += [g for c in part.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children]
+            if any(t.i in actor_of for t in near):
+                return True
+    return False
+
+
+def _group_referents(verb: Token | None) -> list[Token]:
+    """The actors a group noun with a participle stands for: "X joins Y among the countries associated with P",
+    "X is one of the partners taking part in P": the subject and object of the clause the group noun hangs on."""
+    if verb is None or verb.dep_ != "acl" or verb.head.lemma_.lower() not in GROUP_NOUNS:
+        return []
+    noun = verb.head
+    prep = noun.head
+    if noun.dep_ == "pobj" and prep.lower_ == "of" and prep.head.dep_ in ("attr", "nsubj"):
+        prep = prep.head.head if prep.head.dep_ == "attr" else prep.head  # "one of the countries ..."
+        return [c for c in prep.children if c.dep_ in ("nsubj", "nsubjpass")] if prep.pos_ in VERBS else []
+    if noun.dep_ != "pobj" or prep.lower_ not in ("among", "as", "like") or prep.head.pos_ not in VERBS:
+        return []
+    return [c for c in prep.head.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+
+
+def _own_partner(noun: Token) -> bool:
+    return any(c.dep_ == "prep" and c.lower_ in PARTNER_PREPS for c in noun.children)
 
 
 def _absolute(token: Token) -> bool:
@@ -180,6 +217,8 @@ def participants_of(
 ) -> Participants:
     """The actors tied to the anchor: its own modifiers and phrases, then its governing verb's arguments."""
     who = Participants()
+    for referent in _group_referents(gov.verb):  # "X joins Y and Z among the countries associated with P"
+        walk(referent, "other", who, actor_of, pairs, {anchor.i})
     is_verb = gov.verb is not None and gov.verb.i == anchor.i
     anchors_conj = {c.i for c in anchor.children if c.dep_ == "conj"}
     if not is_verb:
@@ -212,6 +251,7 @@ def participants_of(
             if subject.i not in inside:  # "Under the deal (sealed ...), X and Y will share data"
                 walk(subject, "subject", who, actor_of, pairs, inside)
     acts = status_verb(verb, lex) or any(t.lemma_.lower() in lex.talks for t in gov.chain) or hedged(anchor, gov, lex)
+    acts = acts or any(t.dep_ == "attr" and t.lemma_.lower() in MEMBERSHIP for t in gov.chain)  # "X is part of"
     if not acts:
         for child in verb.children:
             if _in_force(child):
@@ -233,11 +273,14 @@ def participants_of(
         if child.i in inside:
             continue
         if child.dep_ in ("dobj", "dative", "attr", "oprd", "iobj"):
+            if who.partner and _own_partner(child):
+                continue  # "signed a memorandum with X and a partnership with Y": Y's partnership is not X's
             walk(child, "other", who, actor_of, pairs, inside)
         elif child.dep_ == "agent":
             walk(child, "subject", who, actor_of, pairs, inside)
         elif child.lower_ in EXCLUDING_PREPS:
-            walk(child, "excluded", who, actor_of, pairs, inside)
+            if excludes_party(child, actor_of):
+                walk(child, "excluded", who, actor_of, pairs, inside)
         elif child.dep_ == "prep" and child.lower_ in PARTNER_PREPS:
             walk(child, "partner", who, actor_of, pairs, inside)
         elif child.dep_ == "prep" and child.lower_ in BETWEEN_PREPS:
@@ -246,6 +289,6 @@ def participants_of(
             walk(child, "partner", who, actor_of, pairs, inside)
         elif child.dep_ == "advcl":  # "..., going ahead without Senegal"
             for prep in child.children:
-                if prep.dep_ == "prep" and prep.lower_ in EXCLUDING_PREPS:
+                if prep.dep_ == "prep" and prep.lower_ in EXCLUDING_PREPS and excludes_party(prep, actor_of):
                     walk(prep, "excluded", who, actor_of, pairs, inside)
     return who

@@ -93,3 +93,33 @@ def eu_internal(codes: Iterable[str], members: frozenset[str]) -> bool:
     """The EU and member states only: EU-internal (State aid, recovery plans, payments), no partnership."""
     codes = set(codes)
     return "EU" in codes and len(codes) >= 2 and codes - {"EU"} <= members
+
+
+def frame_of_other(anchor: Token, anchors: dict[int, str]) -> bool:
+    """"signed a financing agreement with X under the Y Facility" / "..., part of the EU's Y initiative": the
+    programme frames the signing of the other instrument and is no event of its own."""
+    prep = anchor.head
+    verb = prep.head
+    if anchor.dep_ == "pobj" and prep.lower_ == "under" and verb.pos_ == "VERB":
+        return _governs_other(verb, anchor, anchors)
+    token = anchor
+    for _ in range(4):  # climb the noun phrase: "Gateway" -> "drive" -> "of" -> "part"
+        if token.dep_ not in ("compound", "pobj", "prep", "nmod") or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.lemma_.lower() == "part":
+            break
+    else:
+        return False
+    owner = token.head
+    if token.dep_ == "pobj" and owner.lower_ == "as":
+        owner = owner.head
+    if owner.i in anchors and owner.i != anchor.i:
+        return True  # "a loan agreement, part of the Y programme"
+    return owner.pos_ == "VERB" and token.dep_ in ("npadvmod", "appos", "advmod", "pobj", "dep") and _governs_other(
+        owner, anchor, anchors
+    )
+
+
+def _governs_other(verb: Token, anchor: Token, anchors: dict[int, str]) -> bool:
+    return any(c.dep_ in ("dobj", "nsubjpass") and c.i in anchors and c.i != anchor.i for c in verb.children)

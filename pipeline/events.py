@@ -16,6 +16,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.models import Event
+from pipeline.nlp.anaphora import anaphoric, antecedent, named_before
 from pipeline.nlp.anchorless import followers, omissions
 from pipeline.nlp.findings import Finding, SentenceInput
 from pipeline.nlp.instruments import instrument_key
@@ -137,6 +138,8 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             order=sentence.offset + anchor.idx,
         )
         base.extra["registry"] = bool(span is not None and span.label_ not in ("", "INSTRUMENT"))
+        if span is None and anaphoric(anchor):
+            base.extra["anaphor"] = True  # "That agreement entered into force": the article's instrument
         if is_negated and who.subject and who.all == who.subject and not who.pair and _definite(anchor):
             base.extra["left_out"] = True  # "X and Y did not sign the declaration": left out of the article's one
         base.extra.update(shape(anchor, gov, anchors, lex, sentence.offset))
@@ -310,7 +313,8 @@ def finalise(
     and member states only is EU-internal and dropped).
     """
     ready: list[Finding] = []
-    for finding in sorted(findings, key=lambda f: f.order):
+    findings = sorted(findings, key=lambda f: f.order)
+    for finding in findings:
         codes = set(finding.participants)
         if finding.pair and pair and codes <= set(pair):
             codes |= set(pair)
@@ -325,6 +329,18 @@ def finalise(
         if finding.extra.get("complete") and pair and len(codes) == 1 and codes < set(pair):
             codes = set(pair)
             finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
+        if finding.extra.get("anaphor") and not codes:
+            earlier = antecedent(ready, finding, pair)
+            if earlier is not None:
+                codes = set(earlier.participants)
+                finding = replace(finding, instrument=earlier.instrument, named=earlier.named,
+                                  confidence=round(finding.confidence - 0.1, 2))
+            elif pair and finding.explicit and finding.status in ("signed", "in_force") and named_before(
+                findings, finding
+            ):
+                # a capitalised name given earlier without its parties: the article's main pair
+                codes = set(pair)
+                finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
         background = finding.extra.get("background")
         if background is not None and pair and not codes and background <= set(pair):
             codes = set(pair)

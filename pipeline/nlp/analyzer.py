@@ -33,7 +33,7 @@ from pipeline.nlp.dates import stated_date
 from pipeline.nlp.errors import Errors
 from pipeline.nlp.findings import Finding, SentenceInput
 from pipeline.nlp.lexicon import Lexicon
-from pipeline.nlp.parties import main_pair
+from pipeline.nlp.parties import lead_pair, main_pair
 from pipeline.nlp.senses import NORP, PLACE, Senses, is_acting_metonym
 
 Key = TypeVar("Key")
@@ -74,6 +74,9 @@ def _keyword_regex(lex: Lexicon) -> re.Pattern[str]:
 # "X is not part of the agreement", "Y did not sign the declaration": a party left out of the article's instrument
 _LEFT_OUT = re.compile(r"\b(?:not|never|n't)\s+(?:\w+\s+){0,2}(?:part\s+of|sign|join|take\s+part|participate)",
                        re.IGNORECASE)
+# "That agreement entered into force in 2021": a sentence about the article's instrument, named earlier
+_ANAPHOR = re.compile(r"\b(?:the|that|this)\s+(?:agreement|deal|accord|pact|treaty|partnership|programme|dialogue"
+                      r"|memorandum)\b", re.IGNORECASE)
 _FOLLOW = re.compile(r"\b(?:follow(?:s|ed|ing)?|(?:do|does|did|done) the same)\b", re.IGNORECASE)
 _PREFIXED = ("finance", "fund", "operate", "operation", "chair", "host", "sign", "organise", "organize", "invest")
 
@@ -168,6 +171,7 @@ class Analyzer:
         actors = sorted(doc.spans[ACTORS_KEY], key=lambda s: s.start)
         instruments = sorted(doc.spans[INSTRUMENTS_KEY], key=lambda s: s.start)
         pair = set(main_pair([a.kb_id_ for a in actors]) or ())
+        several = len({a.kb_id_ for a in actors}) >= 2
         for sent in doc.sents:
             body = sent.text
             if len(body) < 12:
@@ -182,6 +186,7 @@ class Analyzer:
             main = len(codes) == 1 and codes <= pair
             main = main or bool(not codes and pair and any(t.text[:1].isupper() for t in tools))
             follows = bool(codes) and _FOLLOW.search(body) is not None  # "Georgia is expected to follow"
+            main = main or (not codes and several and _ANAPHOR.search(body) is not None)
             if not (len(codes) >= 2 or omission or main or follows or self._pairs.search(body) or (codes and known)):
                 continue
             offset = sent.start_char
@@ -214,7 +219,8 @@ class Analyzer:
                 parties.append(span.kb_id_)
         countable = [code for code in parties if self.kinds.get(code) != "org"]
         dominant = Counter(countable).most_common(1)[0][0] if countable else None
-        events = finalise(article.findings, main_pair(countable), article.published, dominant, self.lex.eu_members)
+        pair = main_pair(countable) or lead_pair(article.findings, countable)
+        events = finalise(article.findings, pair, article.published, dominant, self.lex.eu_members)
         named = set(countable)
         for event in events:
             named.update(event.participants)

@@ -129,6 +129,20 @@ def main_pair(codes: Sequence[str]) -> tuple[str, str] | None:
     return None
 
 
+def lead_pair(findings: Iterable[Finding], codes: Sequence[str], lead: int = 400) -> tuple[str, str] | None:
+    """The article's main pair when mention counts leave it open: the two parties of the first positive
+    two-party event of the title or lead (its first ``lead`` characters), both among the three most named."""
+    top = {code for code, _ in Counter(codes).most_common(3)}
+    for finding in sorted(findings, key=lambda f: f.order):
+        if finding.order >= lead:
+            break
+        pair = set(finding.participants)
+        if len(pair) == 2 and not finding.negated and finding.status != "planned" and pair <= top:
+            first, second = sorted(pair)
+            return first, second
+    return None
+
+
 def pair_tokens(doc: Doc, lex: Lexicon) -> set[int]:
     words = [t.lower_ for t in doc]
     hits: set[int] = set()

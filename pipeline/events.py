@@ -16,11 +16,11 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.models import Event
-from pipeline.nlp.anaphora import anaphoric, antecedent, named_before
+from pipeline.nlp.anaphora import anaphoric, antecedent, funding, named_before, recipient
 from pipeline.nlp.anchorless import followers, omissions
 from pipeline.nlp.findings import Finding, SentenceInput
-from pipeline.nlp.instruments import instrument_key
 from pipeline.nlp.lexicon import Lexicon, lemma_of
+from pipeline.nlp.merging import merge_repeats
 from pipeline.nlp.naming import anchor_name
 from pipeline.nlp.participants import participants_of
 from pipeline.nlp.parties import expand, pair_tokens, shape, similar_party
@@ -142,6 +142,10 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             base.extra["anaphor"] = True  # "That agreement entered into force": the article's instrument
         if is_negated and who.subject and who.all == who.subject and not who.pair and _definite(anchor):
             base.extra["left_out"] = True  # "X and Y did not sign the declaration": left out of the article's one
+        elif _each_own(anchor, gov, who, is_negated):
+            base.extra["each"] = True  # "X and Y already have agreements in force": each its own, with the EU
+        if funding(anchor, gov, known, who.all):
+            base.extra["funding"] = True  # "pledged 60 million euros from its Global Gateway programme": for whom?
         base.extra.update(shape(anchor, gov, anchors, lex, sentence.offset))
         findings.extend(expand(base, who, known))
     for verb in doc:
@@ -220,6 +224,15 @@ _BACKGROUND = frozenset({"signed", "launched", "in_force", "held"})
 def _definite(anchor: Token) -> bool:
     """"the agreement", "the final declaration": an instrument the article has already named."""
     return any(c.dep_ == "det" and c.lower_ == "the" for c in anchor.children)
+
+
+def _each_own(anchor: Token, gov, who, is_negated: bool) -> bool:
+    """"X and Y already have agreements": a plural instrument its coordinated subjects hold, with nobody named."""
+    verb = gov.verb
+    held = verb is not None and verb.lemma_.lower() == "have" and anchor.dep_ == "dobj" and not gov.chain
+    return held and anchor.tag_ == "NNS" and len(who.subject) > 1 and who.all == who.subject and not (
+        who.pair or is_negated
+    )
 
 
 _SPEAKERS = frozenset({"we", "they", "i", "he", "she"})
@@ -321,7 +334,7 @@ def finalise(
         if finding.extra.get("author") and dominant and len(codes) == 1:
             codes.add(dominant)
         side = "EU" if pair and "EU" in pair else dominant
-        if finding.extra.get("left_out") and side and side not in codes:
+        if (finding.extra.get("left_out") or finding.extra.get("each")) and side and side not in codes:
             # each party left out of the instrument the article is about, by its main actor
             ready.extend(replace(finding, participants=frozenset({code, side})) for code in sorted(codes)
                          if not eu_internal({code, side}, members))
@@ -341,6 +354,8 @@ def finalise(
                 # a capitalised name given earlier without its parties: the article's main pair
                 codes = set(pair)
                 finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
+        if finding.extra.get("funding") and codes == {"EU"}:
+            codes |= recipient(ready, finding, pair)
         background = finding.extra.get("background")
         if background is not None and pair and not codes and background <= set(pair):
             codes = set(pair)
@@ -359,13 +374,6 @@ def finalise(
         if len(codes) < 2 or eu_internal(codes, members):
             continue
         ready.append(replace(finding, participants=frozenset(codes)))
-    merged: list[Finding] = []
-    for finding in ready:
-        twin = next((m for m in merged if _same_event(m, finding)), None)
-        if twin is None:
-            merged.append(finding)
-            continue
-        _absorb(twin, finding)
     return tuple(
         Event(
             type=f.type,
@@ -377,34 +385,6 @@ def finalise(
             evidence=f.evidence,
             confidence=f.confidence,
         )
-        for f in merged
+        for f in merge_repeats(ready)
     )
 
-
-def _key(finding: Finding) -> str:
-    return instrument_key(finding.instrument, tuple(sorted(finding.participants))) if finding.named else ""
-
-
-def _same_event(a: Finding, b: Finding) -> bool:
-    if a.type != b.type or a.participants != b.participants:
-        return False
-    if a.extra.get("coord") is not None and a.extra.get("coord") == b.extra.get("coord") and a.order != b.order:
-        return False  # "an investment agreement and an air services agreement": two instruments
-    if not a.named and not b.named:
-        return True
-    if a.named and b.named:
-        return _key(a) == _key(b)
-    if a.evidence == b.evidence:
-        return True
-    return a.head == b.head or a.instrument is None or b.instrument is None
-
-
-def _absorb(kept: Finding, other: Finding) -> None:
-    """Merge ``other`` into ``kept``: a negation wins, a stated status beats a default, names beat nouns."""
-    kept.negated = kept.negated or other.negated
-    if other.explicit and not kept.explicit:
-        kept.status, kept.explicit = other.status, True
-    if other.named and not kept.named:
-        kept.instrument, kept.named, kept.head = other.instrument, True, other.head
-    kept.when = kept.when or other.when
-    kept.confidence = max(kept.confidence, other.confidence)

@@ -150,19 +150,24 @@ class Analyzer:
             _Article(text=text, published=item[2], doc=doc, findings=[])
             for item, text, doc in zip(chunk, texts, self.fast.pipe(texts, batch_size=batch_size), strict=True)
         ]
-        jobs: list[tuple[str, tuple[int, SentenceInput]]] = []
+        jobs: list[tuple[str, tuple[int, SentenceInput, bool]]] = []
         for number, (item, article) in enumerate(zip(chunk, articles, strict=True)):
             title = item[3]
             if title and title.strip() and title.strip()[:60] not in article.text[: len(title) + 300]:
                 article.title_doc = self.fast(title.strip())
-                jobs.extend((s.text, (number, s)) for s in self._candidates(article.title_doc, None, article.published))
-            jobs.extend((s.text, (number, s)) for s in self._candidates(article.doc, article.text, article.published))
+                stubs = self._candidates(article.title_doc, None, article.published)
+                jobs.extend((s.text, (number, s, True)) for s in stubs)
+            stubs = self._candidates(article.doc, article.text, article.published)
+            jobs.extend((s.text, (number, s, False)) for s in stubs)
         parsed = self.full.pipe(
             ((text, context) for text, context in jobs), as_tuples=True, batch_size=batch_size, n_process=n_process
         )
-        for doc, (number, sentence) in parsed:
+        for doc, (number, sentence, in_title) in parsed:
             ready = SentenceInput(doc, sentence.actors, sentence.instruments, sentence.offset, sentence.when)
-            articles[number].findings.extend(read_sentence(ready, self.lex))
+            found = read_sentence(ready, self.lex)
+            for finding in found if in_title else ():
+                finding.extra["title"] = True  # a headline's "trade deal" may be the body's named agreement
+            articles[number].findings.extend(found)
         for item, article in zip(chunk, articles, strict=True):
             yield item[0], self._result(article)
 

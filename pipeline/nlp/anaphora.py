@@ -1,11 +1,13 @@
-"""The article's current instrument carried into later sentences: "That agreement entered into force in
-2021" is the agreement the article named before, between the parties it had there or the article's main pair."""
+"""The article's current instrument and partner carried into later sentences: "That agreement entered into force
+in 2021" is the agreement the article named before, between the parties it had there or the article's main pair;
+"The Commission pledged 60 million euros from its Global Gateway programme" is for the partner just named."""
 
 from __future__ import annotations
 
 from spacy.tokens import Token
 
 from pipeline.nlp.findings import Finding
+from pipeline.nlp.syntax import Governor
 
 
 def anaphoric(anchor: Token) -> bool:
@@ -33,3 +35,29 @@ def named_before(findings: list[Finding], finding: Finding) -> bool:
         and (f.instrument or "")[:1].isupper() and not f.negated
         for f in findings
     )
+
+
+_FUNDING = frozenset({"pledge", "allocate", "earmark", "commit", "provide", "mobilise", "mobilize", "disburse",
+                      "grant", "promise", "offer", "announce", "set"})
+_SOURCE = frozenset({"from", "under", "through", "via"})
+_AMOUNT = frozenset({"million", "billion", "bn", "euro", "euros", "€", "$", "dollars"})
+
+
+def funding(anchor: Token, gov: Governor, known: tuple[str, ...], who: set[str]) -> bool:
+    """An amount from (or under) an EU programme, whose registry parties are just the EU, with no partner in its
+    sentence: "pledged 60 million euros from its Global Gateway programme"."""
+    verb = gov.verb
+    if verb is None or set(known) != {"EU"} or who - {"EU"} or verb.lemma_.lower() not in _FUNDING:
+        return False
+    source = any(t.pos_ == "ADP" and t.lower_ in _SOURCE for t in gov.chain)  # the money comes from the programme
+    return source and any(t.lower_ in _AMOUNT or t.is_currency for t in verb.subtree if t.i != anchor.i)
+
+
+def recipient(ready: list[Finding], finding: Finding, pair: tuple[str, str] | None) -> set[str]:
+    """The partner of the EU event just before (in the previous sentence or so), else the article's main pair."""
+    for earlier in reversed(ready):
+        if finding.order - earlier.order > 400:
+            break
+        if "EU" in earlier.participants and len(earlier.participants) == 2 and not earlier.negated:
+            return set(earlier.participants)
+    return set(pair) if pair and "EU" in pair else set()

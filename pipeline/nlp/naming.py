@@ -60,6 +60,8 @@ def _topic_end(anchor: Token, end: int) -> int:
         preps = [doc[end]]  # attached higher up by the parser, but right after the name
     for prep in preps[:1]:
         place = prep.lower_ == "in"  # "an agreement in Accra": where, not what
+        if place and any(c.lower_ == "force" for c in prep.children):
+            break  # "agreements in force": a status, no part of the name
         if not any(t.ent_type_ == "DATE" or (place and t.ent_type_ in _PLACE_TYPES) for t in prep.subtree):
             end = min(prep.right_edge.i + 1, end + 10)
     cut = next((t.i for t in doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)

@@ -185,7 +185,11 @@ def hedged(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
 
 
 def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
-    """True when the sentence says the event did not happen (not, no, without, failed to, stalled ...)."""
+    """True when the sentence says the event did not happen (not, no, without, failed to, stalled ...).
+
+    A negation inside a relative clause on the instrument ("talks that had stalled since 2008") counts only
+    when no verb of the anchor's own clause states the event ("... resumed", "agreed to relaunch")."""
+    own_clause = _main_trigger(gov, lex)
     for token in (anchor, *gov.chain):
         if any(c.dep_ in ("det", "neg") and c.lower_ in ("no", "not", "never") for c in token.children):
             return True
@@ -193,7 +197,9 @@ def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
             return True
         if token.pos_ in NOUNS and token is not anchor and lex.is_negation(token):
             return True
-        if any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" and lex.is_negation(c) for c in token.children):
+        if not own_clause and any(
+            c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" and lex.is_negation(c) for c in token.children
+        ):
             return True
     chain = _verb_chain(gov.verb)
     talks = anchor.lemma_.lower() in lex.talks or any(t.lemma_.lower() in lex.talks for t in gov.chain)
@@ -215,6 +221,14 @@ def negated(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
         if verb.dep_ not in ("xcomp", "pcomp", "conj"):
             break
     return False
+
+
+def _main_trigger(gov: Governor, lex: Lexicon) -> bool:
+    """True when a verb of the anchor's own clause (not "have"/"be") gives the event its status."""
+    return any(
+        status_verb(verb, lex) and verb.lemma_.lower() not in YET_VERBS and not lex.is_negation(verb)
+        for verb in _verb_chain(gov.verb)
+    )
 
 
 def _yet_to(verb: Token) -> bool:

@@ -90,13 +90,34 @@ def endless(total: int, *, content_type: str = "application/rss+xml", declare_le
     return handle
 
 
-def gzip_bomb(decoded_size: int) -> bytes:
-    """A gzip stream of ``decoded_size`` zero bytes (about a thousandth of that on the wire)."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+def gzip_bomb(decoded_size: int, *, wbits: int = 31) -> bytes:
+    """A gzip stream of ``decoded_size`` zero bytes (about a thousandth of that on the wire); ``wbits=15`` makes
+    it a zlib (``deflate``) stream."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
     block = b"\0" * 1_000_000
     parts = [compressor.compress(block) for _ in range(decoded_size // len(block))]
     parts.append(compressor.flush())
     return b"".join(parts)
+
+
+def brotli_bomb(decoded_size: int) -> bytes:
+    """A brotli stream of ``decoded_size`` zero bytes (a few hundred bytes per gigabyte on the wire)."""
+    compressor = brotli.Compressor(quality=5)
+    block = b"\0" * 1_000_000
+    parts = [compressor.process(block) for _ in range(decoded_size // len(block))]
+    parts.append(compressor.finish())
+    return b"".join(parts)
+
+
+def nested_bomb(decoded_size: int, encodings: str) -> bytes:
+    """A zero-filled body of ``decoded_size`` bytes compressed once per name of ``encodings`` ("gzip, br"), in
+    the order a server applies them, with each layer streamed so that building the bomb stays small."""
+    names = [name.strip() for name in encodings.split(",")]
+    bombs = {"br": brotli_bomb, "gzip": gzip_bomb, "deflate": lambda size: gzip_bomb(size, wbits=15)}
+    body = bombs[names[0]](decoded_size)
+    for name in names[1:]:
+        body = encoded(body, name)
+    return body
 
 
 def encoded(body: bytes, encoding: str) -> bytes:

@@ -417,6 +417,11 @@ def m007_event_filter_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX events_type_status_detected ON events(type, status, detected_at)")
 
 
+def m008_run_pid(conn: sqlite3.Connection) -> None:
+    """The pid that runs each run, so a run left 'running' by a killed process is told from a live one."""
+    conn.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url, m004_feed_content_hash,
-                               m005_query_indexes, m006_summary_tables, m007_event_filter_index]
+                               m005_query_indexes, m006_summary_tables, m007_event_filter_index, m008_run_pid]
 SCHEMA_VERSION = len(MIGRATIONS)

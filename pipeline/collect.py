@@ -47,7 +47,7 @@ async def fetch_stage(settings: Settings, db: sqlite_utils.Database, feeds: list
         if pages and not stop.is_set():
             robots = RobotsCache(fetcher, settings.fetch.user_agent) if settings.fetch.respect_robots else None
             due = store.pending_fetches(db, limit=100_000)
-            extractor = Extractor(settings.fetch.extract_workers)
+            extractor = Extractor(settings.fetch.extract_workers, settings.fetch.extract_timeout)
             in_flight = asyncio.Semaphore(settings.fetch.concurrency * 2)  # bounds bodies waiting for extraction
 
             async def bounded(row: dict) -> None:
@@ -148,7 +148,7 @@ async def download_page(fetcher: Fetcher, settings: Settings, db: sqlite_utils.D
             fall_back_to_summary(db, row, f"fetch_{exc.kind}")
         return
     except ExtractError as exc:
-        log.info("no main text (%s), using the feed summary", exc.reason,
+        log.info("page text not extracted (%s), using the feed summary", exc.reason,
                  extra={"stage": "extract", "article_id": article_id, "error_kind": exc.reason})
         fall_back_to_summary(db, row, exc.reason)
         report.pages_fetched += 1

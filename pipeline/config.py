@@ -121,6 +121,8 @@ class FetchSettings:
                                  _range(0, 100, above=True))
     extract_workers: int = _setting(2, "processes extracting page text beside the downloads; 0 extracts in a thread",
                                     _range(0, 64))
+    extract_timeout: float = _setting(30.0, "seconds one page's text extraction may take in a worker; past it the"
+                                      " worker is stopped and the feed summary is used", SECONDS)
 
 
 @dataclass(frozen=True)

@@ -107,12 +107,16 @@ def _date_of(published_at: str | None):
 
 
 def run_cycle(settings: Settings, db: sqlite_utils.Database, *, every: bool = False,
-              stop: threading.Event | None = None, progress: Progress | None = None) -> CycleReport:
-    """One full pass: due feeds (or ``every`` active feed), their new pages, then the NLP; recorded in ``runs``."""
+              stop: threading.Event | None = None, progress: Progress | None = None,
+              sync: bool = True) -> CycleReport:
+    """One full pass: due feeds (or ``every`` active feed), their new pages, then the NLP; recorded in ``runs``.
+
+    ``sync`` first brings the feeds table in line with the feed list (the daemon does that itself)."""
     stop = stop or threading.Event()
     report = CycleReport()
     started = time.monotonic()
-    sync_feed_list(settings, db)
+    if sync:
+        sync_feed_list(settings, db)
     _ensure_actors(db)
     with _recorded_run(db, report, "cycle", stop, started):
         feeds = store.due_feeds(db, every=every)

@@ -60,6 +60,14 @@ def digest_of(directory: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
 
 
+def empty_config(directory: Path) -> Path:
+    """A settings file with an empty feed list, both in ``directory``."""
+    feeds = write_feeds_file(directory / "feeds.toml", [])
+    config = directory / "pactwatch.toml"
+    config.write_text(f'[feeds]\nfile = "{feeds}"\n')
+    return config
+
+
 @pytest.fixture
 def analyst_db(tmp_path: Path) -> Path:
     """A closed pactwatch database with articles, events and partnerships, alone in its directory."""
@@ -108,9 +116,7 @@ def test_a_db_that_does_not_exist_is_an_error(tmp_path: Path, command: list[str]
 
 
 def test_only_run_creates_a_database(tmp_path: Path) -> None:
-    feeds = write_feeds_file(tmp_path / "feeds.toml", [])
-    config = tmp_path / "pactwatch.toml"
-    config.write_text(f'[feeds]\nfile = "{feeds}"\n')
+    config = empty_config(tmp_path)
     new = tmp_path / "new.db"
     assert pactwatch("run", "--once", "--config", str(config), "--db", str(new)).returncode == 0
     assert pactwatch("status", "--config", str(config), "--db", str(new)).returncode == 0
@@ -124,13 +130,15 @@ def test_only_run_creates_a_database(tmp_path: Path) -> None:
 def test_the_daemon_on_a_file_that_is_not_sqlite(tmp_path: Path, content: bytes, start: str) -> None:
     db = tmp_path / "pactwatch.db"
     db.write_bytes(content)
-    one_line(pactwatch("run", "--db", str(db), cwd=tmp_path, timeout=60), 2, start.format(db=db))
+    one_line(pactwatch("run", "--db", str(db), "--config", str(empty_config(tmp_path)), timeout=60), 2,
+             start.format(db=db))
     assert db.read_bytes() == content
 
 
-def test_the_daemon_with_an_unwritable_lock_directory(analyst_db: Path) -> None:
+def test_the_daemon_with_an_unwritable_lock_directory(analyst_db: Path, tmp_path: Path) -> None:
     with read_only(analyst_db.parent):
-        line = one_line(pactwatch("run", "--db", str(analyst_db), timeout=60), 2,
+        line = one_line(pactwatch("run", "--db", str(analyst_db), "--config", str(empty_config(tmp_path)),
+                                  timeout=60), 2,
                         f"DatabaseFileError: cannot create the lock file {analyst_db}.lock:")
     assert "Read-only file system" in line
 

@@ -28,11 +28,11 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
                   help="SQLite database [env PACTWATCH_DB; default from the settings].")
     @functools.wraps(func)
     def wrapper(config_path: Path | None, db_path: Path | None, **kwargs: Any) -> Any:
+        overrides = {"database": {"path": db_path}} if db_path else None
+        settings = load_settings(config_path, overrides=overrides)
         if db_path is not None and not db_path.exists() and click.get_current_context().command.name != "run":
             raise DatabaseFileError(f"no database at {db_path}: --db (or PACTWATCH_DB) must name an existing file;"
                                     " only pactwatch run creates one")
-        overrides = {"database": {"path": db_path}} if db_path else None
-        settings = load_settings(config_path, overrides=overrides)
         configure_logging(settings.log)
         return func(settings, **kwargs)
 

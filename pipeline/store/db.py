@@ -95,7 +95,7 @@ def _connect_readonly(path: Path, busy_timeout: float) -> tuple[sqlite3.Connecti
         return conn, False
     except sqlite3.OperationalError as exc:
         conn.close()
-        if "unable to open" not in str(exc) or os.access(path.parent, os.W_OK) and not _read_only_fs(path):
+        if "unable to open" not in str(exc) or (os.access(path.parent, os.W_OK) and not _read_only_fs(path)):
             raise
     conn = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=busy_timeout, check_same_thread=False)
     return conn, True

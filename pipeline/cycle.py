@@ -21,6 +21,7 @@ from pipeline import store
 from pipeline.collect import fetch_stage
 from pipeline.config import Settings
 from pipeline.feeds import sync_feed_list
+from pipeline.nlp.limits import fit_text
 from pipeline.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -67,10 +68,11 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
         if not batch:
             break
         after_id = batch[-1]["id"]
-        items = [(row["id"], row["text"] or "", _date_of(row["published_at"])) for row in batch]
+        items, cut = _fitted(batch, settings.nlp.max_chars)
         for article_id, analysis in _analyse_isolated(analyzer, items, settings, db):
             if analysis is not None:
-                report.new_events += store.save_analysis(db, article_id, analysis, version=analyzer.version)
+                report.new_events += store.save_analysis(db, article_id, analysis, version=analyzer.version,
+                                                         analysed_chars=cut.get(article_id))
                 report.articles_analysed += 1
             else:
                 report.errors += 1
@@ -79,6 +81,19 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
                 progress("nlp", done, total)
             if stop.is_set():
                 break
+
+
+def _fitted(batch: list[dict], max_chars: int) -> tuple[list[tuple], dict[int, int]]:
+    """The NLP's (id, text, published) items, texts cut to ``max_chars``; and {id: characters read} of those cut."""
+    items, cut = [], {}
+    for row in batch:
+        text, was_cut = fit_text(row["text"] or "", max_chars)
+        if was_cut:
+            cut[row["id"]] = len(text)
+            log.warning("text of %d characters cut to %d for the NLP (nlp.max_chars)", len(row["text"]), len(text),
+                        extra={"stage": "nlp", "article_id": row["id"], "error_kind": "too_long"})
+        items.append((row["id"], text, _date_of(row["published_at"])))
+    return items, cut
 
 
 def _analyse_isolated(analyzer, items: list, settings: Settings, db: sqlite_utils.Database):

@@ -39,6 +39,7 @@ from pipeline.crontab import cron_trigger
 from pipeline.errors import ConfigError
 from pipeline.feeds import load_feed_list, sync_feed_list
 from pipeline.lock import DaemonLock
+from pipeline.logs import RepeatedErrors
 from pipeline.progress import progress_reporter
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Daemon:
         self._busy = threading.Lock()  # held while a job runs; shutdown waits on it
         self._signals = 0
         self._feed_list_error: str | None = None  # the last bad feed list reported, so it is reported once
+        self.repeated = RepeatedErrors(log)  # disk full, locked: logged once, counted across jobs until it passes
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"max_instances": 1, "coalesce": True},
@@ -93,7 +95,8 @@ class Daemon:
             log.debug("nothing due", extra={"stage": "cycle"})
             return
         with progress_reporter(min_total=FIRST_RUN_PROGRESS) as progress:
-            run_cycle(self.settings, self.db, every=False, stop=self.stop, progress=progress, sync=False)
+            run_cycle(self.settings, self.db, every=False, stop=self.stop, progress=progress, sync=False,
+                      repeated=self.repeated)
 
     def digest(self) -> None:
         """Send every digest that is due (``send_due_digests`` decides who is due)."""
@@ -150,16 +153,21 @@ class Daemon:
             if self.stop.is_set():
                 return
             with self._busy:
+                before = sum(self.repeated.counts.values())
                 try:
                     work()
                 except sqlite3.OperationalError as exc:  # database locked, disk full: retried at the next run
-                    kind = "disk_full" if "full" in str(exc) else "locked" if "locked" in str(exc) else "database"
-                    log.error("%s job failed: %s; retrying at its next run", name, exc,
-                              extra={"stage": name, "error_kind": kind})
+                    kind = store.error_kind(exc) or "database"
+                    self.repeated.report(kind, f"{name} job failed: {exc}; retried at its next run", stage=name)
                     _roll_back(self.db)
+                    return
                 except Exception as exc:
                     log.exception("%s job failed: %s", name, exc, extra={"stage": name})
                     _roll_back(self.db)
+                    return
+                if self.repeated.counts and sum(self.repeated.counts.values()) == before:
+                    self.repeated.flush(name, " before this job went through")
+                    log.info("the database takes writes again", extra={"stage": name})
 
         job.__name__ = name
         return job

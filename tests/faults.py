@@ -6,17 +6,22 @@ Every feed and page served here was written for the tests.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
+import os
 import socket
 import struct
+import subprocess
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import brotli
+import pytest
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -152,3 +157,40 @@ class ConcurrencyProbe:
         finally:
             with self._lock:
                 self.active -= 1
+
+
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """``directory`` on a read-only mount for the duration (skips the test when mounting is not allowed)."""
+    bind = subprocess.run(["mount", "--bind", str(directory), str(directory)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(directory)], check=True, capture_output=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(directory)], check=True)
+
+
+@contextlib.contextmanager
+def small_disk(directory: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` (``"2m"``) mounted on ``directory`` for the duration: a disk that fills up (root only;
+    skips the test elsewhere). Yields the directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)],
+                           capture_output=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mount.stderr.decode().strip()}")
+    try:
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=True)
+
+
+def fill(directory: Path, leave: int) -> Path:
+    """Fill the filesystem of ``directory`` but for ``leave`` bytes; returns the filler file (delete it to free)."""
+    filler = directory / "filler"
+    free = os.statvfs(directory).f_bavail * os.statvfs(directory).f_frsize
+    with filler.open("wb") as handle:
+        handle.write(b"\0" * max(0, free - leave))
+    return filler

@@ -7,7 +7,6 @@ analysts read a copy they cannot write.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -16,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,6 +24,7 @@ from analyst_db import build, running_server
 from pipeline.store import open_db
 from tests import faults
 from tests.conftest import LocalServer, rss, write_feeds_file
+from tests.faults import read_only
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("PACTWATCH_")}
 
@@ -41,19 +40,6 @@ def one_line(result: subprocess.CompletedProcess, code: int, start: str) -> str:
     assert result.returncode == code, result.stderr
     assert len(lines) == 1 and lines[0].startswith(start), lines
     return lines[0]
-
-
-@contextlib.contextmanager
-def read_only(directory: Path) -> Iterator[None]:
-    """``directory`` on a read-only mount for the duration (skips the test when mounting is not allowed)."""
-    bind = subprocess.run(["mount", "--bind", str(directory), str(directory)], capture_output=True)
-    if bind.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
-    try:
-        subprocess.run(["mount", "-o", "remount,ro,bind", str(directory)], check=True, capture_output=True)
-        yield
-    finally:
-        subprocess.run(["umount", str(directory)], check=True)
 
 
 def digest_of(directory: Path) -> dict[str, str]:

@@ -142,6 +142,19 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+def error_kind(exc: BaseException) -> str | None:
+    """The kind of a database failure that the next run may get past: disk_full, locked, readonly or io; None
+    for anything else (a bug, a corrupt file)."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return None
+    text = str(exc).lower()
+    for marker, kind in (("full", "disk_full"), ("locked", "locked"), ("busy", "locked"), ("readonly", "readonly"),
+                         ("disk i/o", "io")):
+        if marker in text:
+            return kind
+    return None
+
+
 def schema_version(db: sqlite_utils.Database) -> int:
     """How many migrations the database has (``PRAGMA user_version``)."""
     return db.conn.execute("PRAGMA user_version").fetchone()[0]

@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from pipeline.config import Settings
+from tests import faults
 from tests.conftest import LocalServer, rss, write_feeds_file
 from tests.test_daemon import (  # noqa: F401 (daemons is a fixture)
     _config,
@@ -163,3 +164,27 @@ def test_a_page_over_the_extraction_time_limit_uses_the_summary(http_server: Loc
     assert _query(settings.database.path, "SELECT extraction_method FROM articles WHERE url = ?",
                   (http_server.url("/huge.html"),)) == [("feed_summary",)]
     assert "Traceback" not in result.stderr
+
+
+SIGTERM_FAULTS = {
+    "brotli-bomb": lambda s, p: s.add(p, faults.brotli_bomb(2_000_000_000), headers={"Content-Encoding": "br"}),
+    "nested-gzip-bomb": lambda s, p: s.add(p, faults.nested_bomb(500_000_000, "gzip, gzip"),
+                                           headers={"Content-Encoding": "gzip, gzip"}),
+    "hang": lambda s, p: s.add(p, handler=faults.slow_headers(60)),
+    "drip": lambda s, p: s.add(p, handler=faults.slow_drip(b"<rss>" + b" " * 10_000, every=0.5)),
+    "reset": lambda s, p: s.add(p, handler=faults.reset),
+}
+
+
+@pytest.mark.parametrize("fault", list(SIGTERM_FAULTS))
+def test_sigterm_exits_0_within_10_s_under_a_hostile_feed(http_server: LocalServer, settings: Settings,
+                                                          tmp_path: Path, start_daemon, fault: str) -> None:
+    SIGTERM_FAULTS[fault](http_server, "/hostile.xml")
+    write_feeds_file(settings.feeds.file, [http_server.url("/hostile.xml")])
+    daemon = start_daemon(_fault_config(tmp_path, settings, extract_timeout=30))
+    _started(daemon)
+    _wait_for(lambda: http_server.hits("/hostile.xml") > 0, 30, "the hostile feed's request", daemon)
+    time.sleep(0.5)
+    took = _stop(daemon)
+    print(f"\nSIGTERM under {fault}: exit 0 after {took:.2f} s")
+    assert "Traceback" not in daemon.log()

@@ -65,7 +65,7 @@ def test_run_once_on_a_full_disk(http_server: LocalServer, tmp_path: Path) -> No
         assert 1 <= len(lines) <= 4, "\n".join(lines)
         print(f"\nrun --once on a full disk: {len(full.stderr.splitlines())} log lines, {len(lines)} about the"
               f" full disk:\n" + "\n".join(lines))
-        stored, analysed = _check(disk / "p.db")
+        stored, _analysed = _check(disk / "p.db")
         assert stored < PAGES
 
         filler.unlink()

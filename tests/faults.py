@@ -17,7 +17,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import brotli
@@ -194,3 +194,27 @@ def fill(directory: Path, leave: int) -> Path:
     with filler.open("wb") as handle:
         handle.write(b"\0" * max(0, free - leave))
     return filler
+
+
+@contextlib.contextmanager
+def internal_server() -> Iterator[tuple[str, list[str]]]:
+    """A server on 127.0.0.2 standing for an internal host; yields (its base URL, the paths it was asked for)."""
+    hits: list[str] = []
+
+    class Inner(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.2", 0), Inner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.2:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -7,8 +7,6 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,29 +14,15 @@ import pytest
 from pipeline.config import FetchSettings
 from pipeline.errors import FetchError
 from pipeline.fetch import Fetcher, allow_networks, is_internal_address
+from tests import faults
 from tests.conftest import LocalServer, rss, write_feeds_file
 
 
 @pytest.fixture
 def inner_server():
     """A server on 127.0.0.2 standing for an internal host; yields (base URL, paths it was asked for)."""
-    hits: list[str] = []
-
-    class Inner(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.2", 0), Inner)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.2:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    with faults.internal_server() as server:
+        yield server
 
 
 @pytest.mark.parametrize(("address", "networks", "refused"), [

@@ -97,9 +97,10 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
 @format_option("table", "json")
 def eval_(settings: Settings, gold: Path, verbose: bool, baseline: Path | None, allow_lower: bool, fmt: str) -> None:
     """Score the NLP against a gold file (shared/eval/SCHEMA.md format)."""
-    from pipeline.evaluate import pin_baseline, render_table, score
+    from pipeline.evaluate import load_gold, pin_baseline, render_table, score
     from pipeline.nlp import load_nlp
 
+    load_gold(gold)  # a malformed file is refused before the NLP loads
     report = score(gold, load_nlp(settings.nlp.model))
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))

@@ -265,16 +265,12 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 
 def run_daemon(settings: Settings) -> None:
-    """Check the feed list (a bad one exits 2 at once), lock the database (so does a second daemon), resume after
-    a crash, and serve until stopped."""
+    """Check the feed list (a bad one exits 2 at once), lock the database (so does a second daemon), open it
+    (which marks runs killed with their process interrupted) and serve until stopped."""
     load_feed_list(settings.feeds.file)
     with DaemonLock(settings.database.path):
         db = store.open_db(settings.database.path, busy_timeout=settings.database.busy_timeout)
         try:
-            interrupted = store.close_interrupted_runs(db)
-            if interrupted:
-                log.warning("%d run(s) interrupted by a previous crash; resuming", interrupted,
-                            extra={"stage": "daemon"})
             Daemon(settings, db).serve()
         finally:
             db.close()

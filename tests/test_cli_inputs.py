@@ -212,3 +212,21 @@ def test_a_run_killed_with_9_is_marked_interrupted_by_the_next_writer(http_serve
         second.wait(10)
     text = pactwatch("status", "--config", str(config)).stdout
     assert "last run: #2 cycle interrupted" in text
+
+
+def test_only_runs_whose_process_is_gone_are_marked(tmp_path: Path) -> None:
+    from pipeline.store import close_interrupted_runs, last_runs, start_run
+
+    db = open_db(tmp_path / "p.db")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    live, dead, legacy = (start_run(db) for _ in range(3))
+    db.execute("UPDATE runs SET pid = ? WHERE id = ?", (gone.pid, dead))
+    db.execute("UPDATE runs SET pid = NULL WHERE id = ?", (legacy,))
+    db.conn.commit()
+    assert {r["id"]: r["status"] for r in last_runs(db)} == {live: "running", dead: "interrupted",
+                                                             legacy: "interrupted"}
+    assert close_interrupted_runs(db) == 2
+    assert dict(db.execute("SELECT id, status FROM runs").fetchall()) == {live: "running", dead: "interrupted",
+                                                                         legacy: "interrupted"}
+    db.close()

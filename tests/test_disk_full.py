@@ -99,3 +99,32 @@ def test_the_daemon_on_a_full_disk(http_server: LocalServer, settings: Settings,
         print(f"\ndaemon on a full disk: {len(lines)} lines about it in 8 s; SIGTERM after recovery {took:.2f} s")
         assert _check(disk / "p.db") == (PAGES, PAGES)
         assert "the database takes writes again" in daemon.log()
+
+
+def test_repeated_errors_are_logged_once_per_kind_then_counted(caplog) -> None:
+    import logging
+
+    from pipeline.logs import RepeatedErrors
+
+    repeated = RepeatedErrors(logging.getLogger("test.repeated"))
+    with caplog.at_level(logging.ERROR, logger="test.repeated"):
+        assert repeated.report("disk_full", "page not stored", stage="pages", article_id=3)
+        assert not any(repeated.report("disk_full", "page not stored", stage="pages") for _ in range(99))
+        assert repeated.report("locked", "feed not stored", stage="feeds")
+        repeated.flush("cycle", " in this cycle")
+    messages = [(r.getMessage(), getattr(r, "error_kind", None)) for r in caplog.records]
+    assert messages == [
+        ("page not stored (further disk_full errors are counted, not logged)", "disk_full"),
+        ("feed not stored (further locked errors are counted, not logged)", "locked"),
+        ("disk_full happened 100 times in this cycle", "disk_full"),
+    ]
+    assert repeated.counts == {}
+
+
+def test_error_kind() -> None:
+    from pipeline.store import error_kind
+
+    cases = {"database or disk is full": "disk_full", "database is locked": "locked",
+             "attempt to write a readonly database": "readonly", "disk I/O error": "io", "no such table: x": None}
+    assert {text: error_kind(sqlite3.OperationalError(text)) for text in cases} == cases
+    assert error_kind(ValueError("database or disk is full")) is None

@@ -188,3 +188,27 @@ def test_every_interface_gets_a_warning(tmp_path: Path) -> None:
         pass
     assert all("warning" not in log.read_text() or "0.0.0.0" in log.read_text()
                for log in tmp_path.glob("serve-*.log"))
+
+
+def test_the_one_line_handler_answers_as_datasette_would(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+    import logging
+
+    from pipeline.serve import _quiet_errors, make_app
+
+    path = tmp_path / "pactwatch.db"
+    open_db(path).close()
+    app = make_app(path)
+    _quiet_errors()
+
+    async def go() -> tuple[int, dict, int]:
+        await app.invoke_startup()
+        bad = await app.client.get("/pactwatch/events.json?_sort=no_such_column")
+        page = await app.client.get("/pactwatch/events?_sort=no_such_column")
+        return bad.status_code, bad.json(), page.status_code
+
+    with caplog.at_level(logging.WARNING, logger="pipeline.serve_errors"):
+        status, body, page_status = asyncio.run(go())
+    assert status == page_status and status >= 400 and body["ok"] is False and "no_such_column" in body["error"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "pipeline.serve_errors"]
+    assert len(lines) == 2 and all("request failed" in line and "_sort=no_such_column" in line for line in lines)

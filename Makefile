@@ -28,6 +28,7 @@ bench: setup
 	$(BIN)/python benchmarks/fetch.py
 	$(BIN)/python benchmarks/e2e.py
 	$(BIN)/python benchmarks/queries.py
+	$(BIN)/python benchmarks/bombs.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -21,13 +21,15 @@ class Resource:
     body: bytes
     content_type: str
     gzipped: bool = False
+    encoding: str = ""  # a Content-Encoding header of any value (the body is sent as given)
 
 
 def _responses(resources: dict[str, Resource]) -> dict[bytes, tuple[bytes, bytes, bytes]]:
     prepared = {}
     for path, res in resources.items():
         etag = '"' + hashlib.sha1(res.body).hexdigest()[:16] + '"'
-        encoding = "Content-Encoding: gzip\r\n" if res.gzipped else ""
+        name = res.encoding or ("gzip" if res.gzipped else "")
+        encoding = f"Content-Encoding: {name}\r\n" if name else ""
         full = (f"HTTP/1.1 200 OK\r\nContent-Type: {res.content_type}\r\n{encoding}ETag: {etag}\r\n"
                 f"Content-Length: {len(res.body)}\r\n\r\n").encode() + res.body
         not_modified = f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n".encode()

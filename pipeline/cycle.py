@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Coroutine, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
@@ -21,34 +21,15 @@ from pipeline import store
 from pipeline.collect import fetch_stage
 from pipeline.config import Settings
 from pipeline.feeds import sync_feed_list
+from pipeline.logs import RepeatedErrors
+from pipeline.models import CycleReport
+from pipeline.nlp.limits import fit_text
 from pipeline.progress import Progress
+
+__all__ = ["CycleReport", "nlp_stage", "reprocess", "run_cycle"]  # CycleReport lives in models (stages use it)
 
 log = logging.getLogger(__name__)
 NLP_SLICE = 16  # articles analysed between two looks at the stop event: about 1 s, so SIGTERM ends well within 10 s
-
-
-@dataclass
-class CycleReport:
-    """What one cycle (or reprocess) did: the counts stored in ``runs``, timings, and whether it was stopped."""
-
-    run_id: int | None = None
-    feeds_polled: int = 0
-    feeds_failed: int = 0
-    feeds_unchanged: int = 0
-    new_articles: int = 0
-    pages_fetched: int = 0
-    articles_analysed: int = 0
-    new_events: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    stopped: bool = False
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        """One line for the log, the ``runs`` row and ``run --once``."""
-        return (f"cycle done: {self.feeds_polled} feeds polled ({self.feeds_failed} failed, {self.feeds_unchanged}"
-                f" unchanged), {self.new_articles} new articles, {self.pages_fetched} pages, {self.articles_analysed}"
-                f" analysed, {self.new_events} events, {self.errors} errors in {self.seconds:.1f} s")
 
 
 def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport, stop: threading.Event,
@@ -67,13 +48,14 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
         if not batch:
             break
         after_id = batch[-1]["id"]
-        items = [(row["id"], row["text"] or "", _date_of(row["published_at"])) for row in batch]
-        for article_id, analysis in _analyse_isolated(analyzer, items, settings, db):
-            if analysis is not None:
-                report.new_events += store.save_analysis(db, article_id, analysis, version=analyzer.version)
-                report.articles_analysed += 1
-            else:
+        items, cut = _fitted(batch, settings.nlp.max_chars)
+        for article_id, analysis in _analyse_isolated(analyzer, items, settings, db, report):
+            if analysis is None:
                 report.errors += 1
+            elif not _stored(db, article_id, analysis, analyzer.version, cut.get(article_id), report):
+                return  # the database takes no writes now (disk full, locked): the next run analyses the rest
+            else:
+                report.articles_analysed += 1
             done += 1
             if progress:
                 progress("nlp", done, total)
@@ -81,7 +63,37 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
                 break
 
 
-def _analyse_isolated(analyzer, items: list, settings: Settings, db: sqlite_utils.Database):
+def _stored(db: sqlite_utils.Database, article_id: int, analysis: Any, version: str, analysed_chars: int | None,
+            report: CycleReport) -> bool:
+    """Save one analysis; False (reported once per kind, then counted) when the database takes no writes."""
+    try:
+        report.new_events += store.save_analysis(db, article_id, analysis, version=version,
+                                                 analysed_chars=analysed_chars)
+    except sqlite3.OperationalError as exc:
+        kind = store.error_kind(exc)
+        if kind is None:
+            raise
+        report.errors += 1
+        report.repeated.report(kind, f"NLP results not stored: {exc}; retried at the next run", stage="nlp",
+                               article_id=article_id)
+        return False
+    return True
+
+
+def _fitted(batch: list[dict], max_chars: int) -> tuple[list[tuple], dict[int, int]]:
+    """The NLP's (id, text, published) items, texts cut to ``max_chars``; and {id: characters read} of those cut."""
+    items, cut = [], {}
+    for row in batch:
+        text, was_cut = fit_text(row["text"] or "", max_chars)
+        if was_cut:
+            cut[row["id"]] = len(text)
+            log.warning("text of %d characters cut to %d for the NLP (nlp.max_chars)", len(row["text"]), len(text),
+                        extra={"stage": "nlp", "article_id": row["id"], "error_kind": "too_long"})
+        items.append((row["id"], text, _date_of(row["published_at"])))
+    return items, cut
+
+
+def _analyse_isolated(analyzer, items: list, settings: Settings, db: sqlite_utils.Database, report: CycleReport):
     """Yield (article_id, Analysis or None); if a batch fails, retry its articles one by one to find the bad one."""
     try:
         results = list(analyzer.analyse_many(items, batch_size=settings.nlp.batch_size,
@@ -97,7 +109,13 @@ def _analyse_isolated(analyzer, items: list, settings: Settings, db: sqlite_util
             yield article_id, analyzer.analyse(text, published)
         except Exception as exc:
             log.error("NLP failed: %s", exc, extra={"stage": "nlp", "article_id": article_id, "error_kind": "nlp"})
-            store.record_nlp_error(db, article_id, f"{type(exc).__name__}: {exc}")
+            try:
+                store.record_nlp_error(db, article_id, f"{type(exc).__name__}: {exc}")
+            except sqlite3.OperationalError as store_exc:
+                if store.error_kind(store_exc) is None:
+                    raise
+                report.repeated.report(store.error_kind(store_exc) or "database", f"NLP error not stored: {store_exc}",
+                                       stage="nlp", article_id=article_id)
             yield article_id, None
 
 
@@ -107,12 +125,18 @@ def _date_of(published_at: str | None):
 
 
 def run_cycle(settings: Settings, db: sqlite_utils.Database, *, every: bool = False,
-              stop: threading.Event | None = None, progress: Progress | None = None) -> CycleReport:
-    """One full pass: due feeds (or ``every`` active feed), their new pages, then the NLP; recorded in ``runs``."""
+              stop: threading.Event | None = None, progress: Progress | None = None,
+              sync: bool = True, repeated: RepeatedErrors | None = None) -> CycleReport:
+    """One full pass: due feeds (or ``every`` active feed), their new pages, then the NLP; recorded in ``runs``.
+
+    ``sync`` first brings the feeds table in line with the feed list (the daemon does that itself). Repeated
+    database failures are logged once per kind and counted; with ``repeated`` (the daemon's, which spans cycles)
+    the caller says when they stopped, else the cycle's end does."""
     stop = stop or threading.Event()
-    report = CycleReport()
+    report = CycleReport() if repeated is None else CycleReport(repeated=repeated)
     started = time.monotonic()
-    sync_feed_list(settings, db)
+    if sync:
+        sync_feed_list(settings, db)
     _ensure_actors(db)
     with _recorded_run(db, report, "cycle", stop, started):
         feeds = store.due_feeds(db, every=every)
@@ -123,6 +147,8 @@ def run_cycle(settings: Settings, db: sqlite_utils.Database, *, every: bool = Fa
         if not stop.is_set():
             nlp_stage(settings, db, report, stop, progress)
         report.stage_seconds["nlp"] = time.monotonic() - mark
+    if repeated is None:
+        report.repeated.flush("cycle", " in this cycle")
     log.info(report.summary(), extra={"stage": "cycle", "run_id": report.run_id,
                                       "duration_ms": int(report.seconds * 1000)})
     return report
@@ -151,13 +177,23 @@ def _recorded_run(db: sqlite_utils.Database, report: CycleReport, kind: str, sto
         yield
     except BaseException as exc:
         report.errors += 1
-        store.finish_run(db, report.run_id, status="failed", message=f"{type(exc).__name__}: {exc}"[:500],
-                         **_counts(report))
+        _finish(db, report, status="failed", message=f"{type(exc).__name__}: {exc}"[:500])
         raise
     report.stopped = stop.is_set()
     report.seconds = time.monotonic() - started
-    store.finish_run(db, report.run_id, status="stopped" if report.stopped else "ok", message=report.summary(),
-                     **_counts(report))
+    _finish(db, report, status="stopped" if report.stopped else "ok", message=report.summary())
+
+
+def _finish(db: sqlite_utils.Database, report: CycleReport, *, status: str, message: str) -> None:
+    """Close the run's row; when the database takes no writes the row stays 'running' until the next command
+    that writes finds its process gone and marks it interrupted."""
+    try:
+        store.finish_run(db, report.run_id, status=status, message=message, **_counts(report))
+    except sqlite3.OperationalError as exc:
+        kind = store.error_kind(exc)
+        if kind is None:
+            raise
+        report.repeated.report(kind, f"run #{report.run_id} not closed: {exc}", stage="cycle")
 
 
 def _counts(report: CycleReport) -> dict[str, int]:

@@ -36,9 +36,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from pipeline import store
 from pipeline.config import Settings
 from pipeline.crontab import cron_trigger
-from pipeline.errors import PactwatchError
-from pipeline.feeds import sync_feed_list
+from pipeline.errors import ConfigError
+from pipeline.feeds import load_feed_list, sync_feed_list
 from pipeline.lock import DaemonLock
+from pipeline.logs import RepeatedErrors
 from pipeline.progress import progress_reporter
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class Daemon:
         self._reload = threading.Event()
         self._busy = threading.Lock()  # held while a job runs; shutdown waits on it
         self._signals = 0
+        self._feed_list_error: str | None = None  # the last bad feed list reported, so it is reported once
+        self.repeated = RepeatedErrors(log)  # disk full, locked: logged once, counted across jobs until it passes
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"max_instances": 1, "coalesce": True},
@@ -86,13 +89,14 @@ class Daemon:
         """One cycle over due feeds (not every feed), then the pending articles; an idle tick is no cycle."""
         from pipeline.cycle import run_cycle
 
-        sync_feed_list(self.settings, self.db)
+        self.sync_feeds()
         if not (store.due_feeds(self.db) or store.pending_fetches(self.db, limit=1)
                 or store.pending_nlp(self.db, limit=1)):
             log.debug("nothing due", extra={"stage": "cycle"})
             return
         with progress_reporter(min_total=FIRST_RUN_PROGRESS) as progress:
-            run_cycle(self.settings, self.db, every=False, stop=self.stop, progress=progress)
+            run_cycle(self.settings, self.db, every=False, stop=self.stop, progress=progress, sync=False,
+                      repeated=self.repeated)
 
     def digest(self) -> None:
         """Send every digest that is due (``send_due_digests`` decides who is due)."""
@@ -114,13 +118,27 @@ class Daemon:
         log.info(report.summary(), extra={"stage": "maintenance", "run_id": run_id,
                                           "duration_ms": int((time.monotonic() - started) * 1000)})
 
+    def sync_feeds(self) -> tuple[list[str], list[str]] | None:
+        """Bring the feeds table in line with the feed list: (added, removed) URLs. A list with an error (unknown
+        key, bad URL, file gone) keeps the old one in force: one error line, not repeated until it changes."""
+        try:
+            changes = sync_feed_list(self.settings, self.db)
+        except ConfigError as exc:
+            if str(exc) != self._feed_list_error:
+                log.error("feed list not reloaded, the old one stays in force: %s", exc, extra={"stage": "reload"})
+                self._feed_list_error = str(exc)
+            return None
+        if self._feed_list_error:
+            log.info("feed list valid again", extra={"stage": "reload"})
+            self._feed_list_error = None
+        return changes
+
     def reload_feeds(self) -> None:
         """Re-read the feed list now; an added feed is due at once (the next poll picks it up)."""
-        try:
-            added, removed = sync_feed_list(self.settings, self.db)
-        except PactwatchError as exc:  # a bad feeds file keeps the old list
-            log.error("feed list not reloaded: %s", exc, extra={"stage": "reload"})
+        changes = self.sync_feeds()
+        if changes is None:
             return
+        added, removed = changes
         log.info("feed list reloaded: %d added, %d removed", len(added), len(removed), extra={"stage": "reload"})
         for url in added:
             log.info("feed added", extra={"stage": "reload", "feed_url": url})
@@ -135,16 +153,21 @@ class Daemon:
             if self.stop.is_set():
                 return
             with self._busy:
+                before = sum(self.repeated.counts.values())
                 try:
                     work()
                 except sqlite3.OperationalError as exc:  # database locked, disk full: retried at the next run
-                    kind = "disk_full" if "full" in str(exc) else "locked" if "locked" in str(exc) else "database"
-                    log.error("%s job failed: %s; retrying at its next run", name, exc,
-                              extra={"stage": name, "error_kind": kind})
+                    kind = store.error_kind(exc) or "database"
+                    self.repeated.report(kind, f"{name} job failed: {exc}; retried at its next run", stage=name)
                     _roll_back(self.db)
+                    return
                 except Exception as exc:
                     log.exception("%s job failed: %s", name, exc, extra={"stage": name})
                     _roll_back(self.db)
+                    return
+                if self.repeated.counts and sum(self.repeated.counts.values()) == before:
+                    self.repeated.flush(name, " before this job went through")
+                    log.info("the database takes writes again", extra={"stage": name})
 
         job.__name__ = name
         return job
@@ -242,14 +265,12 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 
 def run_daemon(settings: Settings) -> None:
-    """Lock the database (a second daemon exits 2 at once), resume after a crash, and serve until stopped."""
+    """Check the feed list (a bad one exits 2 at once), lock the database (so does a second daemon), open it
+    (which marks runs killed with their process interrupted) and serve until stopped."""
+    load_feed_list(settings.feeds.file)
     with DaemonLock(settings.database.path):
         db = store.open_db(settings.database.path, busy_timeout=settings.database.busy_timeout)
         try:
-            interrupted = store.close_interrupted_runs(db)
-            if interrupted:
-                log.warning("%d run(s) interrupted by a previous crash; resuming", interrupted,
-                            extra={"stage": "daemon"})
             Daemon(settings, db).serve()
         finally:
             db.close()

@@ -5,10 +5,12 @@
     ├── UsageError (exit 2)          bad command-line usage
     ├── AlreadyRunningError (exit 2) a second daemon on the same database
     ├── StoreError                   database problems (locked, full disk, corrupt)
+    │   └── DatabaseFileError (exit 2) the database named is missing, not SQLite, not pactwatch's, or unwritable
     ├── FetchError                   a feed or page could not be fetched; ``kind`` is one of FETCH_ERROR_KINDS
     │   └── ParseError               the body is not a usable feed (kind ``parse_error`` or ``not_a_feed``)
     ├── ExtractError                 no usable text in a page; ``reason`` says why
     ├── NlpError                     the NLP failed on one article
+    │   └── GoldFileError (exit 2)     a gold file that does not follow eval/SCHEMA.md
     └── DigestError                  a digest could not be rendered or sent
 """
 
@@ -60,6 +62,12 @@ class StoreError(PactwatchError):
     pass
 
 
+class DatabaseFileError(StoreError):
+    """The database file named by the settings or ``--db`` cannot be used as asked: bad usage, exit 2."""
+
+    exit_code = 2
+
+
 class FetchError(PactwatchError):
     """A fetch failed; ``kind`` is one of FETCH_ERROR_KINDS."""
 
@@ -99,6 +107,12 @@ class NlpError(PactwatchError):
     def __init__(self, message: str, *, article_id: int | None = None) -> None:
         self.article_id = article_id
         super().__init__(message)
+
+
+class GoldFileError(NlpError):
+    """A gold file that is not JSON or does not follow eval/SCHEMA.md: bad input, exit 2."""
+
+    exit_code = 2
 
 
 class DigestError(PactwatchError):

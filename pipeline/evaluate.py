@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.errors import NlpError
+from pipeline.errors import GoldFileError, NlpError
 from pipeline.models import Analysis, Event
 from pipeline.nlp.errors import Errors
 from pipeline.nlp.instruments import instrument_key
@@ -108,14 +108,34 @@ class EvalReport:
 
 
 def load_gold(path: Path) -> list[dict[str, Any]]:
-    """Read and check a gold file."""
+    """Read and check a gold file: a list of articles with ``text`` and well-formed ``events``."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise NlpError(Errors.E105.format(path=path, reason=exc)) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GoldFileError(Errors.E105.format(path=path, reason=exc)) from exc
     if not isinstance(data, list) or not all(isinstance(a, dict) and "text" in a for a in data):
-        raise NlpError(Errors.E105.format(path=path, reason="expected a list of objects with 'text'"))
+        raise GoldFileError(Errors.E105.format(path=path, reason="expected a list of objects with 'text'"))
+    for number, article in enumerate(data):
+        problem = _event_problem(article.get("events"))
+        if problem:
+            where = f"article {number} (id {article.get('id')!r})"
+            raise GoldFileError(Errors.E105.format(path=path, reason=f"{where}: {problem}"))
     return data
+
+
+def _event_problem(events: Any) -> str | None:
+    """Why an article's ``events`` do not follow the schema, or None."""
+    if events is None:
+        return None
+    if not isinstance(events, list):
+        return "'events' must be a list"
+    for index, event in enumerate(events):
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return f"event {index} needs a 'type' string"
+        participants = event.get("participants")
+        if not isinstance(participants, list) or not all(isinstance(p, str) for p in participants):
+            return f"event {index} needs 'participants', a list of actor codes"
+    return None
 
 
 def gold_hash(path: Path) -> str:

@@ -92,6 +92,8 @@ def remove_feed(path: Path, url: str) -> bool:
     """Delete the ``[[feed]]`` with this URL from the file, keeping everything else; False when it is not listed."""
     text = path.read_text(encoding="utf-8")
     starts = [m.start() for m in _BLOCK_START.finditer(text)]
+    if not starts:
+        return _remove_rewriting(path, url)
     bounds = list(zip(starts, [*starts[1:], len(text)], strict=True))
     for start, end in bounds:
         try:
@@ -104,6 +106,19 @@ def remove_feed(path: Path, url: str) -> bool:
             load_feed_list(path)  # the file must still be valid
             return True
     return False
+
+
+def _remove_rewriting(path: Path, url: str) -> bool:
+    """A list written another way (``feed = [{...}, ...]``, an inline array): rewrite it as ``[[feed]]`` tables
+    without that URL. Its comments cannot be kept; the file is only written when the URL is listed."""
+    specs = load_feed_list(path)
+    kept = [spec for spec in specs if spec.url != url.strip()]
+    if len(kept) == len(specs):
+        return False
+    feeds = [{k: v for k, v in (("name", s.name), ("url", s.url), ("interval", s.interval)) if v is not None}
+             for s in kept]
+    _write(path, tomli_w.dumps({"feed": feeds}) if feeds else "")
+    return True
 
 
 def _own_part(block: str) -> str:

@@ -2,7 +2,8 @@
 internal addresses refused at connect time, and every failure classified into a ``FetchError`` kind.
 
 Safety: every TCP connection goes through ``_GuardedBackend``, which resolves the host itself, refuses the
-connection when any resolved address is loopback, private, link-local or otherwise not global, and then connects
+connection when any resolved address is loopback, private, link-local or otherwise not global (unless it lies in
+one of ``fetch.allowed_networks``), and then connects
 to the address it checked. The check and the connection use the same answer, so DNS rebinding between a check
 and the connect cannot slip an internal address through, and every redirect hop is checked the same way.
 """
@@ -24,12 +25,13 @@ import httpcore
 import httpx
 
 from pipeline.config import FetchSettings
+from pipeline.decoding import BoundedDecoder, CorruptEncoding, TooLarge, UnsupportedEncoding
 from pipeline.errors import FetchError
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9,"
                " text/xml;q=0.9, */*;q=0.5")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-ACCEPT_ENCODING = "gzip, deflate, br"  # brotli decoding comes with httpx[brotli]
+ACCEPT_ENCODING = "gzip, deflate, br"  # decoded by pipeline.decoding, bounded while decoding
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CONNECT_TIMEOUT = 10.0  # seconds; never longer than the per-request timeout
@@ -91,6 +93,19 @@ def is_internal_address(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
+def allow_networks(refuse: Callable[[str], bool], networks: Iterable[str]) -> Callable[[str], bool]:
+    """``refuse`` except for addresses inside one of ``networks`` (``fetch.allowed_networks``)."""
+    allowed = [ipaddress.ip_network(n, strict=False) for n in networks]
+    if not allowed:
+        return refuse
+
+    def check(address: str) -> bool:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        return refuse(address) and not any(ip in network for network in allowed)
+
+    return check
+
+
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolve, refuse internal addresses, then connect to the very address that was checked (no rebinding)."""
 
@@ -145,7 +160,8 @@ class Fetcher:
     """One ``httpx.AsyncClient`` with a global and a per-host concurrency limit. Use as an async context manager.
 
     ``requests`` and ``bytes_received`` (bytes on the wire, before decompression) count everything fetched.
-    ``refuse_address`` decides which resolved addresses are refused unless ``allow_private_addresses``.
+    ``refuse_address`` decides which resolved addresses are refused, except those in ``allowed_networks``;
+    ``allow_private_addresses`` turns the guard off altogether.
     """
 
     def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None, *,
@@ -156,7 +172,7 @@ class Fetcher:
         limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency,
                               keepalive_expiry=KEEPALIVE_EXPIRY)
         if transport is None and not settings.allow_private_addresses:
-            transport = _GuardedTransport(limits, refuse_address)
+            transport = _GuardedTransport(limits, allow_networks(refuse_address, settings.allowed_networks))
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(settings.timeout, connect=min(CONNECT_TIMEOUT, settings.timeout)),
@@ -248,8 +264,6 @@ class Fetcher:
                     return response.status_code, response_headers, await self._read_capped(response, url)
             except httpx.TimeoutException as exc:
                 raise FetchError("timeout", f"{type(exc).__name__}: {exc}", url=url) from None
-            except httpx.DecodingError as exc:
-                raise FetchError("network", f"bad content encoding: {exc}", url=url) from None
             except httpx.TransportError as exc:
                 kind = "tls" if _is_tls_error(exc) else "network"
                 raise FetchError(kind, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
@@ -261,17 +275,22 @@ class Fetcher:
                     self.bytes_received += response.num_bytes_downloaded
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
-        """The decoded body, stopping as soon as it passes ``max_bytes`` (a gzip bomb counts decoded bytes)."""
+        """The decoded body, stopping as soon as it passes ``max_bytes``. The raw stream is decoded here, layer by
+        layer in bounded pieces, so a brotli or nested-gzip bomb costs at most ``max_bytes`` plus a constant."""
         cap = self.settings.max_bytes
         declared = response.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > cap:
             raise FetchError("too_large", f"Content-Length {declared} exceeds {cap} bytes", url=url)
-        chunks, size = [], 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise FetchError("too_large", f"body exceeds {cap} bytes (decoded)", url=url)
-            chunks.append(chunk)
+        try:
+            decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap)
+            chunks = []
+            async for raw in response.aiter_raw():
+                chunks.extend(decoder.feed(raw))
+            chunks.extend(decoder.flush())
+        except TooLarge as exc:
+            raise FetchError("too_large", str(exc), url=url) from None
+        except (UnsupportedEncoding, CorruptEncoding) as exc:
+            raise FetchError("parse_error", f"bad content encoding: {exc}", url=url) from None
         return b"".join(chunks)
 
 

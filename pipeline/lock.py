@@ -10,7 +10,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from pipeline.errors import AlreadyRunningError
+from pipeline.errors import AlreadyRunningError, DatabaseFileError
 
 
 def lock_path(db_path: Path | str) -> Path:
@@ -28,8 +28,12 @@ class DaemonLock:
 
     def acquire(self) -> DaemonLock:
         """Take the lock or raise ``AlreadyRunningError`` at once (never waits)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise DatabaseFileError(f"cannot create the lock file {self.path}: {exc.strerror} (the database's"
+                                    " directory must be writable by the daemon)") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

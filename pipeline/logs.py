@@ -49,3 +49,29 @@ def configure_logging(settings: LogSettings) -> None:
     for noisy in ("httpx", "httpcore", "trafilatura", "apscheduler.executors", "apscheduler.scheduler", "courlan",
                   "htmldate", "spacy"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+class RepeatedErrors:
+    """Errors that repeat (disk full, a locked database): the first of each kind is logged with its kind, the rest
+    are counted, and :meth:`flush` logs one line per kind with how often it repeated."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._log = logger
+        self.counts: dict[str, int] = {}
+
+    def report(self, kind: str, message: str, *, stage: str, **extra: object) -> bool:
+        """Count one error; log it only if it is the first of its kind since the last flush. True if logged."""
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if self.counts[kind] > 1:
+            return False
+        self._log.error("%s (further %s errors are counted, not logged)", message, kind,
+                        extra={"stage": stage, "error_kind": kind, **extra})
+        return True
+
+    def flush(self, stage: str, where: str = "") -> None:
+        """One line per kind that repeated, then start counting afresh."""
+        for kind, count in self.counts.items():
+            if count > 1:
+                self._log.error("%s happened %d times%s", kind, count, where, extra={"stage": stage,
+                                                                                   "error_kind": kind})
+        self.counts.clear()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from pipeline.logs import RepeatedErrors
 
 
 def _plain(value: Any) -> Any:
@@ -101,3 +104,28 @@ class Analysis(_Record):
             "entities": [m.properties() for m in self.entities],
             "events": [e.properties() for e in self.events],
         }
+
+
+@dataclass
+class CycleReport:
+    """What one cycle (or reprocess) did: the counts stored in ``runs``, timings, and whether it was stopped."""
+
+    run_id: int | None = None
+    feeds_polled: int = 0
+    feeds_failed: int = 0
+    feeds_unchanged: int = 0
+    new_articles: int = 0
+    pages_fetched: int = 0
+    articles_analysed: int = 0
+    new_events: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    stopped: bool = False
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    repeated: RepeatedErrors = field(default_factory=lambda: RepeatedErrors(logging.getLogger("pipeline.cycle")))
+
+    def summary(self) -> str:
+        """One line for the log, the ``runs`` row and ``run --once``."""
+        return (f"cycle done: {self.feeds_polled} feeds polled ({self.feeds_failed} failed, {self.feeds_unchanged}"
+                f" unchanged), {self.new_articles} new articles, {self.pages_fetched} pages, {self.articles_analysed}"
+                f" analysed, {self.new_events} events, {self.errors} errors in {self.seconds:.1f} s")

@@ -8,6 +8,8 @@ no write queries here: no canned query writes and every arbitrary SQL query goes
 from __future__ import annotations
 
 import copy
+import ipaddress
+import logging
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -17,6 +19,7 @@ import yaml
 
 from pipeline.store import open_db
 
+log = logging.getLogger(__name__)
 _TEMPLATE_NAME = "pactwatch"
 SETTINGS = {"default_page_size": 50, "sql_time_limit_ms": 5000, "truncate_cells_html": 300, "facet_time_limit_ms": 500}
 
@@ -50,23 +53,48 @@ def described_tables() -> dict[str, dict[str, Any]]:
 
 
 def make_app(path: Path | str, *, immutable: bool = False, busy_timeout: float = 30.0) -> Any:
-    """A configured ``Datasette`` instance over ``path``; the database is created and migrated first if needed."""
+    """A configured ``Datasette`` instance over ``path`` (an existing pactwatch database, opened read-only)."""
     from datasette.app import Datasette
 
     path = Path(path)
-    if not immutable:
-        open_db(path, busy_timeout=busy_timeout).close()  # apply pending migrations (views, FTS) before serving
+    # a reader: the file must exist and be pactwatch's; it is never created, written or migrated here. On a
+    # read-only filesystem (no -shm file can be made) it is served immutable, as nothing can write it there.
+    probe = open_db(path, busy_timeout=busy_timeout, readonly=True)
+    immutable = immutable or probe.immutable
+    probe.close()
     files = {"immutables": [str(path)]} if immutable else {"files": [str(path)]}
     return Datasette(**files, metadata=build_metadata(path), settings=SETTINGS, cors=False)
 
 
-def serve(path: Path | str, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False,
-          busy_timeout: float = 30.0) -> None:
-    """Run Datasette with uvicorn until interrupted."""
+def serve(datasette: Any, *, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Run a ``make_app`` Datasette with uvicorn until interrupted; a failed request is one log line."""
     import asyncio
 
     import uvicorn
 
-    datasette = make_app(path, immutable=immutable, busy_timeout=busy_timeout)
+    _quiet_errors()
     asyncio.run(datasette.invoke_startup())
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``--host`` keeps the server on this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _quiet_errors() -> None:
+    """Put :mod:`pipeline.serve_errors` in place of Datasette's default exception handler (once per process)."""
+    from datasette import handle_exception as default
+    from datasette.plugins import pm
+
+    from pipeline import serve_errors
+
+    if pm.is_registered(default):
+        pm.unregister(default)
+    if not pm.is_registered(serve_errors):
+        pm.register(serve_errors, name="pactwatch_errors")

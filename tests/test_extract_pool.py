@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import time
 
+import psutil
 import pytest
 
 from pipeline.errors import ExtractError
@@ -18,6 +22,11 @@ PAGE = article_page("EU and Chile sign an advanced framework agreement", [
     "The agreement covers trade, investment and cooperation on critical raw materials over the coming decade.",
     "Both sides said a joint council would meet every year to review how the agreement is carried out.",
 ]).encode()
+
+
+def _workers() -> list[int]:
+    """The pids of this process's extraction workers (spawned children)."""
+    return [p.pid for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
 
 
 def _run(extractor: Extractor, body: bytes) -> object:
@@ -50,7 +59,7 @@ def test_a_killed_worker_costs_only_a_retry_in_a_thread() -> None:
 
     async def go() -> list[object]:
         first = await extractor.extract(PAGE, "https://news.example.org/a.html", "text/html")
-        for pid in list(extractor._pool._processes):  # type: ignore[union-attr]
+        for pid in _workers():
             os.kill(pid, signal.SIGKILL)
         await asyncio.sleep(0.5)
         second = await extractor.extract(PAGE, "https://news.example.org/b.html", "text/html")
@@ -61,3 +70,76 @@ def test_a_killed_worker_costs_only_a_retry_in_a_thread() -> None:
     articles = asyncio.run(go())
     assert [a.url for a in articles] == [f"https://news.example.org/{x}.html" for x in "abc"]
     assert len({a.text for a in articles}) == 1
+
+
+def _slow_page(paragraphs: int) -> bytes:
+    """A page trafilatura takes a while over (about 2 s per MB here), written by the test."""
+    return ("<html><body><article>" + "".join(
+        f"<p>Paragraph {i}: the European Union and Japan discussed item {i} at length today.</p>"
+        for i in range(paragraphs)) + "</article></body></html>").encode()
+
+
+def test_a_page_over_the_time_limit_stops_its_worker_and_the_next_page_goes_on() -> None:
+    extractor = Extractor(1, timeout=0.5)
+
+    async def go() -> tuple[ExtractError, object, float]:
+        started = time.monotonic()
+        with pytest.raises(ExtractError) as caught:
+            await extractor.extract(_slow_page(60_000), "https://news.example.org/huge.html", "text/html")
+        took = time.monotonic() - started
+        article = await extractor.extract(PAGE, "https://news.example.org/a.html", "text/html")
+        extractor.close()
+        return caught.value, article, took
+
+    error, article, took = asyncio.run(go())
+    assert error.reason == "extract_timeout" and "0.5 s" in str(error)
+    assert took < 5, f"the time limit took {took:.1f} s to act"
+    assert article.url == "https://news.example.org/a.html"
+    assert _workers() == []
+
+
+def test_close_without_waiting_kills_a_busy_worker() -> None:
+    extractor = Extractor(1, timeout=300)
+
+    async def go() -> float:
+        task = asyncio.ensure_future(extractor.extract(_slow_page(60_000), "https://x.example/h.html", "text/html"))
+        while not _workers():
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # the worker is inside trafilatura now
+        started = time.monotonic()
+        task.cancel()
+        extractor.close(wait=False)
+        return time.monotonic() - started
+
+    assert asyncio.run(go()) < 3
+    assert _workers() == []
+
+
+def test_workers_die_with_their_parent() -> None:
+    """A parent killed with -9 takes its workers along (and so the resource tracker, which then sees EOF)."""
+    code = ("import asyncio, sys\n"
+            "from pipeline.extract_pool import Extractor\n"
+            "e = Extractor(2, timeout=300)\n"
+            "async def go():\n"
+            "    await e.extract(b'<html><body><p>warm up</p></body></html>', 'https://x.example/', 'text/html')\n"
+            "asyncio.run(go()) if False else None\n"
+            "async def main():\n"
+            "    try:\n"
+            "        await e.extract(b'<p>x</p>', 'https://x.example/', 'text/html')\n"
+            "    except Exception:\n"
+            "        pass\n"
+            "    print('ready', flush=True)\n"
+            "    await asyncio.sleep(300)\n"
+            "asyncio.run(main())\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert len([c for c in children if "spawn_main" in " ".join(c.cmdline())]) == 2
+        proc.kill()
+        proc.wait(10)
+        _gone, alive = psutil.wait_procs(children, timeout=5)
+        assert alive == [], [c.cmdline() for c in alive]
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -101,23 +99,8 @@ def test_internal_addresses_refused_before_any_request(http_server: LocalServer)
 
 def test_every_redirect_hop_is_checked_at_connect_time(http_server: LocalServer) -> None:
     """A second server on 127.0.0.2 stands for an internal host: the redirect to it is refused, unrequested."""
-    hits = []
-
-    class Inner(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    inner = ThreadingHTTPServer(("127.0.0.2", 0), Inner)
-    threading.Thread(target=inner.serve_forever, daemon=True).start()
-    try:
-        inner_url = f"http://127.0.0.2:{inner.server_address[1]}/secret"
-        http_server.add("/hop", status=301, headers={"Location": inner_url})
+    with faults.internal_server() as (inner_base, hits):
+        http_server.add("/hop", status=301, headers={"Location": inner_base + "/secret"})
         strict = dataclasses.replace(LOCAL, allow_private_addresses=False)
 
         async def go() -> FetchError:
@@ -129,9 +112,6 @@ def test_every_redirect_hop_is_checked_at_connect_time(http_server: LocalServer)
         error = asyncio.run(go())
         assert error.kind == "forbidden_address" and "127.0.0.2" in str(error)
         assert http_server.hits("/hop") == 1 and hits == []
-    finally:
-        inner.shutdown()
-        inner.server_close()
 
 
 @pytest.mark.parametrize(

@@ -146,3 +146,69 @@ def test_immutable_snapshot(tmp_path: Path) -> None:
 
     assert asyncio.run(fetch())[0]["status"] == "in_force"
     assert datasette.databases["snapshot"].is_mutable is False
+
+
+def test_rejected_queries_are_one_log_line_each(tmp_path: Path) -> None:
+    path = tmp_path / "pactwatch.db"
+    db = open_db(path)
+    build(db)
+    db.close()
+    bad = [
+        {"sql": "select nonsense from"},
+        {"sql": "select * from no_such_table"},
+        {"sql": "select zeroblob(1e12)"},
+        {"sql": "select load_extension('x')"},
+        {"sql": "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c",
+         "_timelimit": "20"},
+        {"sql": "update feeds set name = 'x'"},
+        {"sql": "attach database 'x.db' as x"},
+    ]
+    with running_server(path, tmp_path) as base:
+        log = next(tmp_path.glob("serve-*.log"))
+        startup = log.read_text().splitlines()
+        for params in bad:
+            assert httpx.get(f"{base}/pactwatch", params=params, timeout=30).status_code >= 400, params
+        assert httpx.get(f"{base}/pactwatch/events", params={"_sort": "no_such_column"}, timeout=10).status_code \
+            >= 400
+        assert httpx.get(f"{base}/pactwatch/events.json", params={"_sort": "no_such_column"},
+                         timeout=10).status_code >= 400
+        assert _rows(base, "partnerships")  # still serving
+        lines = log.read_text().splitlines()[len(startup):]
+    assert "Traceback" not in "\n".join(lines) and "locals" not in "\n".join(lines)
+    assert len(lines) <= len(bad) + 2, "\n".join(lines)
+
+
+def test_every_interface_gets_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "pactwatch.db"
+    open_db(path).close()
+    with running_server(path, tmp_path, "--host", "0.0.0.0"):
+        text = next(tmp_path.glob("serve-*.log")).read_text()
+    assert "warning: --host 0.0.0.0 serves the database to every machine" in text
+    with running_server(path, tmp_path):
+        pass
+    assert all("warning" not in log.read_text() or "0.0.0.0" in log.read_text()
+               for log in tmp_path.glob("serve-*.log"))
+
+
+def test_the_one_line_handler_answers_as_datasette_would(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+    import logging
+
+    from pipeline.serve import _quiet_errors, make_app
+
+    path = tmp_path / "pactwatch.db"
+    open_db(path).close()
+    app = make_app(path)
+    _quiet_errors()
+
+    async def go() -> tuple[int, dict, int]:
+        await app.invoke_startup()
+        bad = await app.client.get("/pactwatch/events.json?_sort=no_such_column")
+        page = await app.client.get("/pactwatch/events?_sort=no_such_column")
+        return bad.status_code, bad.json(), page.status_code
+
+    with caplog.at_level(logging.WARNING, logger="pipeline.serve_errors"):
+        status, body, page_status = asyncio.run(go())
+    assert status == page_status and status >= 400 and body["ok"] is False and "no_such_column" in body["error"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "pipeline.serve_errors"]
+    assert len(lines) == 2 and all("request failed" in line and "_sort=no_such_column" in line for line in lines)

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from pipeline.cli.output import FORMATS
 from pipeline.config import Settings, load_settings
+from pipeline.errors import DatabaseFileError
 from pipeline.logs import configure_logging
 from pipeline.store import open_db, parse_utc, to_utc_iso
 
@@ -29,6 +30,9 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(config_path: Path | None, db_path: Path | None, **kwargs: Any) -> Any:
         overrides = {"database": {"path": db_path}} if db_path else None
         settings = load_settings(config_path, overrides=overrides)
+        if db_path is not None and not db_path.exists() and click.get_current_context().command.name != "run":
+            raise DatabaseFileError(f"no database at {db_path}: --db (or PACTWATCH_DB) must name an existing file;"
+                                    " only pactwatch run creates one")
         configure_logging(settings.log)
         return func(settings, **kwargs)
 
@@ -42,7 +46,8 @@ def format_option(*choices: str, default: str = "table") -> Callable[[Callable[.
 
 
 def open_settings_db(settings: Settings, *, readonly: bool = False) -> sqlite_utils.Database:
-    """Open (and migrate, unless ``readonly``) the settings' database with their busy timeout."""
+    """The settings' database with their busy timeout: ``readonly`` for commands that only read (never created,
+    written or migrated), else opened to write and migrated (a ``--db`` that does not exist never gets here)."""
     return open_db(settings.database.path, busy_timeout=settings.database.busy_timeout, readonly=readonly)
 
 
@@ -53,7 +58,10 @@ def parse_since(value: str | None) -> str | None:
     match = re.fullmatch(r"(\d+)\s*([mhdw])", value.strip().lower())
     if match:
         unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
-        return to_utc_iso(datetime.now(UTC) - timedelta(**{unit: int(match.group(1))}))
+        try:
+            return to_utc_iso(datetime.now(UTC) - timedelta(**{unit: int(match.group(1))}))
+        except OverflowError:
+            raise click.BadParameter(f"{value!r} reaches before year 1", param_hint="--since") from None
     try:
         return to_utc_iso(parse_utc(value))  # a date or time without a zone is taken as UTC
     except ValueError:

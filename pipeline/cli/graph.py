@@ -29,7 +29,7 @@ def graph(settings: Settings, out: Path, since: str | None, until: str | None, c
         raise UsageError(f"pactwatch graph needs the web extra (pip install 'pactwatch[web]'): {exc}") from None
     if out.suffix.lstrip(".").lower() not in FORMATS:
         raise UsageError(f"--out must end in {', '.join('.' + f for f in FORMATS)}, got {out.name!r}")
-    db = open_settings_db(settings)
+    db = open_settings_db(settings, readonly=True)
     summary = write_graph(db, out, since=parse_since(since), until=parse_since(until), country=country)
     click.echo(f"wrote {summary.path}: {summary.actors} actors, {summary.links} links, {summary.mentions} mentions")
 

@@ -14,6 +14,7 @@ from pipeline.cli.output import render
 from pipeline.config import Settings
 from pipeline.errors import UsageError
 from pipeline.models import Analysis
+from pipeline.nlp.limits import fit_text
 
 
 def _date(value: str | None, where: str) -> date | None:
@@ -25,14 +26,23 @@ def _date(value: str | None, where: str) -> date | None:
         raise UsageError(f"{where}: expected an ISO date, got {value!r}") from None
 
 
-def _jsonl_items(path: Path):
+def _fit(text: str, max_chars: int, where: str) -> str:
+    """``text`` cut to ``nlp.max_chars``, saying so on stderr when it was."""
+    fitted, cut = fit_text(text, max_chars)
+    if cut:
+        click.echo(f"{where}: text of {len(text):,} characters cut to {len(fitted):,} (nlp.max_chars)", err=True)
+    return fitted
+
+
+def _jsonl_items(path: Path, max_chars: int):
     with (sys.stdin if str(path) == "-" else path.open(encoding="utf-8")) as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
-                yield item["id"], str(item["text"]), _date(item.get("published"), f"{path}:{number}")
+                text = _fit(str(item["text"]), max_chars, f"{path}:{number}")
+                yield item["id"], text, _date(item.get("published"), f"{path}:{number}")
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise UsageError(f"{path}:{number}: expected {{\"id\", \"text\", \"published\"?}}: {exc}") from None
 
@@ -56,11 +66,16 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
 
     analyzer = load_nlp(settings.nlp.model)
     if jsonl:
-        for key, analysis in analyzer.analyse_many(_jsonl_items(jsonl), batch_size=settings.nlp.batch_size,
+        items = _jsonl_items(jsonl, settings.nlp.max_chars)
+        for key, analysis in analyzer.analyse_many(items, batch_size=settings.nlp.batch_size,
                                                    n_process=settings.nlp.n_process):
             click.echo(json.dumps({"id": key, **_contract(analysis)}, ensure_ascii=False))
         return
-    text = sys.stdin.read() if file is None or str(file) == "-" else file.read_text(encoding="utf-8")
+    try:
+        text = sys.stdin.read() if file is None or str(file) == "-" else file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{file or 'stdin'}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = _fit(text, settings.nlp.max_chars, str(file or "stdin"))
     analysis = analyzer.analyse(text, _date(published, "--published"))
     if fmt == "json":
         click.echo(json.dumps(_contract(analysis), ensure_ascii=False, indent=2))
@@ -82,9 +97,10 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
 @format_option("table", "json")
 def eval_(settings: Settings, gold: Path, verbose: bool, baseline: Path | None, allow_lower: bool, fmt: str) -> None:
     """Score the NLP against a gold file (shared/eval/SCHEMA.md format)."""
-    from pipeline.evaluate import pin_baseline, render_table, score
+    from pipeline.evaluate import load_gold, pin_baseline, render_table, score
     from pipeline.nlp import load_nlp
 
+    load_gold(gold)  # a malformed file is refused before the NLP loads
     report = score(gold, load_nlp(settings.nlp.model))
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 FORMATS = ("table", "json", "ndjson", "csv")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
 
 
 def _cell(value: Any) -> str:
@@ -22,6 +23,16 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return " ".join(str(value).split())  # one line per row: a snippet's or title's line breaks become spaces
+
+
+def _csv_cell(value: Any) -> Any:
+    """Lists joined with ``|``; text a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``)
+    gets a leading apostrophe, as OWASP advises, so it shows as text. Numbers stay numbers."""
+    if isinstance(value, list):
+        value = "|".join(map(str, value))
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def render(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], out: TextIO | None = None) -> int:
@@ -42,8 +53,7 @@ def render(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], out
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
-            values = (row.get(c) for c in columns)
-            writer.writerow(["|".join(map(str, v)) if isinstance(v, list) else v for v in values])
+            writer.writerow([_csv_cell(row.get(c)) for c in columns])
             count += 1
     else:
         materialised = [[_cell(row.get(c)) for c in columns] for row in rows]

@@ -36,7 +36,7 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
 def partnerships(settings: Settings, since: str | None, country: str | None, type_: str | None,
                  status: str | None, limit: int | None, fmt: str) -> None:
     """Partnerships: events merged across articles, newest first (--since filters on first_seen)."""
-    db = open_settings_db(settings)
+    db = open_settings_db(settings, readonly=True)
     rows = iter_partnerships(db, since=parse_since(since), country=country, type_=type_, status=status, limit=limit)
     table = ["id", "type", "status", "participants", "mentions", "sources", "first_seen", "instrument"]
     render(rows, fmt, PARTNERSHIP_FIELDS if fmt == "csv" else table)
@@ -50,7 +50,7 @@ def partnerships(settings: Settings, since: str | None, country: str | None, typ
 def events(settings: Settings, since: str | None, country: str | None, type_: str | None, status: str | None,
            limit: int | None, negated: bool | None, fmt: str) -> None:
     """Single events with their evidence sentence and article URL, newest first."""
-    db = open_settings_db(settings)
+    db = open_settings_db(settings, readonly=True)
     rows = iter_events(db, since=parse_since(since), country=country, type_=type_, status=status, negated=negated,
                        limit=limit)
     table = ["id", "type", "status", "participants", "negated", "date", "confidence", "evidence"]

@@ -22,7 +22,7 @@ def search(settings: Settings, query: str, since: str | None, limit: int, fmt: s
     QUERY is SQLite FTS5 syntax: words (all must match, stemmed), "a phrase", OR, NOT, prefix*, NEAR(a b, 5);
     text that is not valid FTS5 syntax is searched as plain words.
     """
-    rows = search_articles(open_settings_db(settings), query, since=parse_since(since), limit=limit)
+    rows = search_articles(open_settings_db(settings, readonly=True), query, since=parse_since(since), limit=limit)
     render(rows, fmt, ["id", "published_at", "events", "title", "url", "snippet"])
 
 

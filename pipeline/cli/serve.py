@@ -20,14 +20,17 @@ from pipeline.errors import UsageError
 def serve(settings: Settings, host: str, port: int, immutable: bool) -> None:
     """Browse and query the database in Datasette (read-only): descriptions, facets, canned queries."""
     try:
+        from pipeline.serve import is_loopback, make_app
         from pipeline.serve import serve as run_server
     except ImportError as exc:
         raise UsageError(f"pactwatch serve needs the web extra (pip install 'pactwatch[web]'): {exc}") from None
     path = settings.database.path
-    if immutable and not path.exists():
-        raise UsageError(f"no database at {path}")
+    app = make_app(path, immutable=immutable, busy_timeout=settings.database.busy_timeout)
+    if not is_loopback(host):
+        click.echo(f"warning: --host {host} serves the database to every machine that can reach this one, without"
+                   " a password; use 127.0.0.1 (the default) behind a reverse proxy with authentication", err=True)
     click.echo(f"serving {path} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    run_server(path, host=host, port=port, immutable=immutable, busy_timeout=settings.database.busy_timeout)
+    run_server(app, host=host, port=port)
 
 
 COMMANDS = [serve]

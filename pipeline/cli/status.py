@@ -21,7 +21,7 @@ def status(settings: Settings, fmt: str) -> None:
 
     --format json also gives the last five runs and the latest errors.
     """
-    summary = status_summary(open_settings_db(settings))
+    summary = status_summary(open_settings_db(settings, readonly=True))
     summary["daemon_pid"] = lock_holder(settings.database.path)
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2, default=str))

@@ -12,7 +12,7 @@ from pipeline.store.articles import (
     record_page_error,
     save_article,
 )
-from pipeline.store.db import open_db, parse_utc, schema_version, to_utc_iso, transaction, utc_now
+from pipeline.store.db import error_kind, open_db, parse_utc, schema_version, to_utc_iso, transaction, utc_now
 from pipeline.store.digests import (
     DigestFilter,
     Pending,
@@ -52,6 +52,7 @@ __all__ = [
     "configured_url",
     "due_feeds",
     "entry_summary",
+    "error_kind",
     "finish_digest",
     "finish_run",
     "iter_events",

@@ -20,9 +20,11 @@ def save_analysis(
     *,
     version: str,
     key_of: Callable[[Event], str] = partnership_key,
+    analysed_chars: int | None = None,
 ) -> int:
     """Replace an article's entities and events with ``analysis`` and update the partnerships they touch
-    (identified by ``key_of``, the partnership key; tests may pass a simpler one).
+    (identified by ``key_of``, the partnership key; tests may pass a simpler one). ``analysed_chars``: how much of
+    a text that was cut for the NLP was read (None: all of it).
 
     One transaction: a crash leaves either the old analysis or the new one. Returns the number of events stored.
     """
@@ -61,9 +63,9 @@ def save_analysis(
         for partnership_id in sorted(touched):
             _refresh_partnership(conn, partnership_id, now)
         conn.execute(
-            "UPDATE articles SET nlp_status = 'done', nlp_error = NULL, processed_at = ?, extractor_version = ?"
-            " WHERE id = ?",
-            (now, version, article_id),
+            "UPDATE articles SET nlp_status = 'done', nlp_error = NULL, processed_at = ?, extractor_version = ?,"
+            " nlp_chars = ? WHERE id = ?",
+            (now, version, analysed_chars, article_id),
         )
     return len(analysis.events)
 

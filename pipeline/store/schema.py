@@ -417,6 +417,14 @@ def m007_event_filter_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX events_type_status_detected ON events(type, status, detected_at)")
 
 
+def m008_run_pid_and_nlp_chars(conn: sqlite3.Connection) -> None:
+    """``runs.pid``: the process running each run, so a run left 'running' by a killed process is told from a
+    live one. ``articles.nlp_chars``: how much of a text longer than ``nlp.max_chars`` the NLP read."""
+    conn.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+    conn.execute("ALTER TABLE articles ADD COLUMN nlp_chars INTEGER")
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url, m004_feed_content_hash,
-                               m005_query_indexes, m006_summary_tables, m007_event_filter_index]
+                               m005_query_indexes, m006_summary_tables, m007_event_filter_index,
+                               m008_run_pid_and_nlp_chars]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,7 +17,7 @@ _SQL = (
     " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
     " WHERE articles_fts MATCH ?{where} ORDER BY bm25(articles_fts, 5.0, 1.0), a.id LIMIT ?"
 )
-_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "syntax error")
+_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "syntax error", "unknown special query")
 
 
 def plain_query(query: str) -> str:

@@ -9,6 +9,7 @@
     │   └── ParseError               the body is not a usable feed (kind ``parse_error`` or ``not_a_feed``)
     ├── ExtractError                 no usable text in a page; ``reason`` says why
     ├── NlpError                     the NLP failed on one article
+    ├── InputError                   some input records could not be read (the others were processed)
     └── DigestError                  a digest could not be rendered or sent
 """
 
@@ -99,6 +100,10 @@ class NlpError(PactwatchError):
     def __init__(self, message: str, *, article_id: int | None = None) -> None:
         self.article_id = article_id
         super().__init__(message)
+
+
+class InputError(PactwatchError):
+    """Records of an input (lines of a JSONL batch) that could not be read, after the others were processed."""
 
 
 class DigestError(PactwatchError):

@@ -24,6 +24,7 @@ from pipeline.store.digests import (
 )
 from pipeline.store.events import save_analysis
 from pipeline.store.feeds import (
+    FEED_HEALTH,
     FeedSpec,
     configured_url,
     due_feeds,
@@ -40,6 +41,7 @@ from pipeline.store.search import search_articles
 from pipeline.store.summaries import rebuild_summaries, refresh_summaries
 
 __all__ = [
+    "FEED_HEALTH",
     "DigestFilter",
     "FeedSpec",
     "MaintenanceReport",

@@ -153,9 +153,8 @@ def test_labels_never_overlap_in_the_rendered_figure(tmp_path: Path, limit: int 
 
 def test_cli_draws_the_40_most_mentioned_unless_all(settings: Settings, db: sqlite_utils.Database,
                                                    tmp_path: Path) -> None:
-    from analyst_db import add_article, event
-
     import pycountry
+    from analyst_db import add_article, event
 
     codes = [c.alpha_3 for c in pycountry.countries][:50]
     for i, code in enumerate(codes):

@@ -82,7 +82,7 @@ def test_sources_beyond_five_add_nothing() -> None:
     assert score(_item(0.5, sources=9)) == score(_item(0.5, sources=5))
 
 
-def test_a_status_change_outranks_new_mentions(settings, db, smtp_server) -> None:
+def test_a_status_change_outranks_new_mentions(settings, db, smtp_server) -> None:  # noqa: F811
     settings = _settings(settings, smtp_server)
     load_actors(db, list(ACTORS.values()))
     add_article(db, [event("EU,IND", instrument="Free Trade Agreement", status="negotiating", confidence=0.7)])
@@ -105,7 +105,7 @@ def _text_lines_fit(text: str) -> bool:
     return all(len(line) <= 80 or re.fullmatch(r"\s*https?://\S+", line) for line in text.splitlines())
 
 
-def test_a_large_digest_stays_under_the_cap_and_links_the_rest(settings, db, smtp_server, tmp_path) -> None:
+def test_a_large_digest_stays_under_the_cap_and_links_the_rest(settings, db, smtp_server, tmp_path) -> None:  # noqa: F811
     from analyst_db import running_server
 
     _many(db, 400)
@@ -135,7 +135,7 @@ def test_a_large_digest_stays_under_the_cap_and_links_the_rest(settings, db, smt
     assert send_due_digests(configured, db, now=NOW, force=True)[0].status == "empty"
 
 
-def test_heavy_items_are_dropped_until_the_mail_fits(settings, db, smtp_server) -> None:
+def test_heavy_items_are_dropped_until_the_mail_fits(settings, db, smtp_server) -> None:  # noqa: F811
     _many(db, 60, heavy=True)
     [result] = send_due_digests(_settings(settings, smtp_server, max_items=60), db, now=NOW, force=True)
     assert result.status == "sent"
@@ -152,7 +152,7 @@ def test_heavy_items_are_dropped_until_the_mail_fits(settings, db, smtp_server) 
     assert _text_lines_fit(text)
 
 
-def test_max_items_is_a_setting(settings, db, smtp_server) -> None:
+def test_max_items_is_a_setting(settings, db, smtp_server) -> None:  # noqa: F811
     _many(db, 8)
     send_due_digests(_settings(settings, smtp_server, max_items=3), db, now=NOW, force=True)
     text = _part(smtp_server.inbox.messages()[0], "plain")
@@ -176,7 +176,7 @@ def _headings(message: EmailMessage) -> list[str]:
     return re.findall(r"^ *\d+\. (.*)$", _part(message, "plain"), flags=re.MULTILINE)
 
 
-def test_the_first_digest_covers_the_backfill_window(settings, db, smtp_server) -> None:
+def test_the_first_digest_covers_the_backfill_window(settings, db, smtp_server) -> None:  # noqa: F811
     joined = _old_and_new(db)
     configured = _settings(settings, smtp_server)
     assert send_due_digests(configured, db, now=joined, force=True)[0].partnerships == 2
@@ -191,7 +191,7 @@ def test_the_first_digest_covers_the_backfill_window(settings, db, smtp_server) 
     assert _headings(smtp_server.inbox.messages()[1]) == ["EU – Japan: Old Accord (in force)"]
 
 
-def test_partnerships_detected_after_joining_always_count(settings, db, smtp_server) -> None:
+def test_partnerships_detected_after_joining_always_count(settings, db, smtp_server) -> None:  # noqa: F811
     load_actors(db, list(ACTORS.values()))
     configured = _settings(settings, smtp_server)
     joined = datetime.now(UTC) - timedelta(days=1)
@@ -201,7 +201,7 @@ def test_partnerships_detected_after_joining_always_count(settings, db, smtp_ser
     assert send_due_digests(configured, db, now=datetime.now(UTC), force=True)[0].partnerships == 1
 
 
-def test_backfill_zero_covers_everything(settings, db, smtp_server) -> None:
+def test_backfill_zero_covers_everything(settings, db, smtp_server) -> None:  # noqa: F811
     joined = _old_and_new(db)
     configured = _settings(settings, smtp_server, backfill=0)
     assert send_due_digests(configured, db, now=joined, force=True)[0].partnerships == 3
@@ -211,7 +211,8 @@ def test_backfill_zero_covers_everything(settings, db, smtp_server) -> None:
 
 
 @pytest.mark.parametrize(("codes", "type_", "status", "instrument", "expected"), [
-    (("EU", "MAR"), "partnership", "signed", "EU-Morocco Green Partnership", "EU – Morocco: Green Partnership (signed)"),
+    (("EU", "MAR"), "partnership", "signed", "EU-Morocco Green Partnership",
+     "EU – Morocco: Green Partnership (signed)"),
     (("EU", "MAR"), "agreement", "signed", "MoU", "EU – Morocco: Agreement (signed)"),
     (("EU", "MAR"), "cooperation", "held", "cooperation", "EU – Morocco: Cooperation (held)"),
     (("EU", "IND"), "partnership", "launched", "Alliance", "EU – India: Partnership (launched)"),
@@ -223,7 +224,8 @@ def test_backfill_zero_covers_everything(settings, db, smtp_server) -> None:
      "EU – Japan: Economic Partnership Agreement (in force)"),
     (("EU", "JPN", "KOR"), "cooperation", "planned", None, "EU – Japan, South Korea: Cooperation (planned)"),
     (("JPN", "KOR"), "agreement", "signed", "the agreement", "Japan – South Korea: Agreement (signed)"),
-    (("ASEAN", "EU"), "partnership", "launched", "Strategic Partnership", "EU – ASEAN: Strategic Partnership (launched)"),
+    (("ASEAN", "EU"), "partnership", "launched", "Strategic Partnership",
+     "EU – ASEAN: Strategic Partnership (launched)"),
 ], ids=["prefix", "mou", "cooperation", "alliance", "trust-fund", "named-fund", "memorandum", "dash-prefix",
         "no-instrument", "no-eu", "bloc"])
 def test_headings_say_who_and_what(codes, type_, status, instrument, expected) -> None:
@@ -240,7 +242,7 @@ def test_no_heading_shows_a_bare_generic_word(word: str) -> None:
     assert what == "Agreement" and title.startswith("EU – Morocco: ")
 
 
-def test_generic_words_in_the_mail(settings, db, smtp_server) -> None:
+def test_generic_words_in_the_mail(settings, db, smtp_server) -> None:  # noqa: F811
     load_actors(db, list(ACTORS.values()))
     for code, word, type_ in [("MAR", "MoU", "agreement"), ("IND", "Alliance", "partnership"),
                               ("KEN", "Trust Fund", "programme"), ("EGY", "cooperation", "cooperation")]:

@@ -118,8 +118,9 @@ def _draw(fig: Any, ax: Any, graph: Any, focus: str | None) -> int:
     edges = sorted(graph.edges(data=True), key=lambda e: e[2]["mentions"])  # the heaviest drawn on top
     top = max(d["mentions"] for _, _, d in edges)
     nx.draw_networkx_edges(graph, layout, ax=ax, edgelist=[(a, b) for a, b, _ in edges],
-                           width=[0.6 + 7.4 * math.sqrt(d["mentions"] / top) for _, _, d in edges],
-                           edge_color=[TYPE_COLOURS.get(d["type"], "#7f7f7f") for _, _, d in edges], alpha=0.7)
+                           width=[_width(d["mentions"], top) for _, _, d in edges],
+                           edge_color=[TYPE_COLOURS.get(d["type"], "#7f7f7f") for _, _, d in edges],
+                           alpha=[0.3 + 0.6 * math.sqrt(d["mentions"] / top) for _, _, d in edges])
     node_top = max(graph.nodes[n]["mentions"] for n in graph.nodes) or 1
     nodes = sorted(graph.nodes, key=lambda n: (n != focus, -graph.nodes[n]["mentions"], n))
     sizes = {n: 120 + 1500 * math.sqrt(graph.nodes[n]["mentions"] / node_top) for n in nodes}  # points²
@@ -136,11 +137,16 @@ def _draw(fig: Any, ax: Any, graph: Any, focus: str | None) -> int:
                loc="upper left", bbox_to_anchor=(right, 0.9), title="colour: the type\nwith most mentions",
                frameon=False, fontsize=10, alignment="left")
     widths = sorted({top, max(1, round(top / 4)), 1}, reverse=True)
-    fig.legend(handles=[Line2D([0], [0], color="#7f7f7f", lw=0.6 + 7.4 * math.sqrt(m / top),
+    fig.legend(handles=[Line2D([0], [0], color="#7f7f7f", lw=_width(m, top),
                                label=f"{m} mention{'' if m == 1 else 's'}") for m in widths],
                loc="upper left", bbox_to_anchor=(right, 0.62), title="width: mentions", frameon=False, fontsize=10,
                alignment="left")
     return left_out
+
+
+def _width(mentions: int, top: int) -> float:
+    """Edge width in points: in proportion to mentions, thin for the links mentioned once."""
+    return 0.5 + 7.5 * mentions / top
 
 
 def _period(since: str | None, until: str | None) -> str:

@@ -72,5 +72,6 @@ def heading(codes: Sequence[str], actors: Mapping[str, Mapping[str, Any]], *, ty
     what = _without_parties(" ".join(instrument.split()), names) if instrument else ""
     if not what or generic_instrument(what):
         what = type_.capitalize()
+    what = what[0].upper() + what[1:]  # "trade agreement" opens a heading as "Trade agreement"
     shown = " → ".join(s.replace("_", " ") for s in statuses) if statuses else status.replace("_", " ")
     return f"{who(codes, actors)}: {what} ({shown})"

@@ -35,6 +35,12 @@ def _clip(value: object, width: int) -> str:
     return textwrap.shorten(_oneline(value), width, placeholder=" …") if value else ""
 
 
+def _quoted(value: object, width: int = 400) -> str:
+    """The evidence clipped to ``width``, in quotes unless it opens with a quote of its own."""
+    text = _clip(value, width)
+    return text if text.startswith(('"', "“", "'", "‘")) else f'"{text}"'
+
+
 def _safe_url(value: object) -> str:
     """Only http(s) links reach the mail; anything else (``javascript:``, ``data:``) becomes ``#``."""
     url = _oneline(value)
@@ -53,6 +59,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["oneline"] = _oneline
     env.filters["clip"] = _clip
+    env.filters["quoted"] = _quoted
     env.filters["safe_url"] = _safe_url
     return env
 

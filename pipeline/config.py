@@ -178,6 +178,24 @@ class EmailSettings:
                           metadata={"help": "from PACTWATCH_SMTP_PASSWORD only", "secret": True})
 
 
+def _url_or_empty(value: Any) -> str | None:
+    return None if not value or re.fullmatch(r"https?://\S+", value) else "must be an http(s):// URL or empty"
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    max_items: int = _setting(25, "partnerships and status changes shown in one mail, most important first; the rest"
+                                  " are counted and linked", _range(0, 1_000, above=True))
+    backfill: int = _setting(7, "days of news a new recipient's first digest covers; 0 covers everything",
+                             _range(0, 36_500))
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    public_url: str = _setting("", "where readers reach pactwatch serve (https://datasette.example.org); digests link"
+                                   " the items they leave out there; empty: no link", _url_or_empty)
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings, frozen, built once at the edge (CLI or daemon) and passed down."""
@@ -189,6 +207,8 @@ class Settings:
     nlp: NlpSettings = field(default_factory=NlpSettings)
     log: LogSettings = field(default_factory=LogSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     source: Path | None = None  # the file the settings came from, if any
 
     def replace(self, section: str, **values: Any) -> Settings:

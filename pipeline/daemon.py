@@ -244,16 +244,23 @@ def _flush_logs() -> None:
     sys.stderr.flush()
 
 
+class StopRequest(threading.Event):
+    """A request to stop; ``signum`` is the signal that made it (None when set otherwise)."""
+
+    signum: int | None = None
+
+
 @contextlib.contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
+def stop_on_signals() -> Iterator[StopRequest]:
     """For one-shot work (``run --once``, ``reprocess``): SIGTERM/SIGINT set the event, a second one interrupts."""
-    stop = threading.Event()
+    stop = StopRequest()
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
             raise KeyboardInterrupt
         log.info("%s: stopping after the current item (again to abort)", signal.Signals(signum).name,
                  extra={"stage": "cycle"})
+        stop.signum = signum
         stop.set()
 
     previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}

@@ -11,6 +11,7 @@
     ├── ExtractError                 no usable text in a page; ``reason`` says why
     ├── NlpError                     the NLP failed on one article
     │   └── GoldFileError (exit 2)     a gold file that does not follow eval/SCHEMA.md
+    ├── InputError                   some input records could not be read (the others were processed)
     └── DigestError                  a digest could not be rendered or sent
 """
 
@@ -113,6 +114,10 @@ class GoldFileError(NlpError):
     """A gold file that is not JSON or does not follow eval/SCHEMA.md: bad input, exit 2."""
 
     exit_code = 2
+
+
+class InputError(PactwatchError):
+    """Records of an input (lines of a JSONL batch) that could not be read, after the others were processed."""
 
 
 class DigestError(PactwatchError):

@@ -1,10 +1,16 @@
 """The partner network as a picture: actors as nodes, shared partnerships as edges (width by mentions, colour by
-the type with most mentions), drawn with networkx and matplotlib (Agg backend, no display needed)."""
+the type with most mentions), drawn with networkx and matplotlib (Agg backend, no display needed).
+
+Readable by default: the ``MAX_ACTORS`` most-mentioned actors (the focus actor always among them), labels that
+never overlap (``pipeline.graph_labels``), a legend of the types and a title giving the period.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +25,8 @@ TYPE_COLOURS = {
     "cooperation": "#9467bd",
 }
 FORMATS = ("png", "svg", "pdf")
+MAX_ACTORS = 40
+_AXES = (0.01, 0.02, 0.80, 0.88)  # left, bottom, width, height of the drawing; the legend goes to the right
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,8 @@ class GraphSummary:
     actors: int
     links: int
     mentions: int
+    actors_in_period: int  # before keeping the most mentioned
+    labels_left_out: int = 0
 
 
 def build_network(links: list[dict[str, Any]], names: dict[str, str] | None = None) -> Any:
@@ -52,45 +62,110 @@ def build_network(links: list[dict[str, Any]], names: dict[str, str] | None = No
     return graph
 
 
-def draw_network(graph: Any, out: Path, *, title: str) -> None:
-    """Write the graph to ``out``; the format follows the suffix (.png, .svg or .pdf)."""
+def most_mentioned(graph: Any, limit: int, *, keep: str | None = None) -> Any:
+    """The subgraph of the ``limit`` actors with most mentions (``keep`` always among them), without the actors
+    left with no link inside it."""
+    ranked = sorted(graph.nodes, key=lambda n: (n != keep, -graph.nodes[n]["mentions"], n))
+    sub = graph.subgraph(ranked[:limit]).copy()
+    sub.remove_nodes_from([n for n in list(sub.nodes) if sub.degree(n) == 0 and n != keep])
+    return sub
+
+
+def _layout(graph: Any) -> dict[str, Any]:
+    import networkx as nx
+
+    n = graph.number_of_nodes()
+    return nx.spring_layout(graph, weight=None, seed=7, k=2.2 / max(1, n) ** 0.5, iterations=200)
+
+
+def draw_network(graph: Any, out: Path, *, title: str, focus: str | None = None) -> Any:
+    """Write the graph to ``out`` (format from the suffix: .png, .svg or .pdf); returns the matplotlib Figure and
+    the number of labels left out for lack of room (only ever in very crowded pictures)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import networkx as nx
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
-    fig = Figure(figsize=(12, 9), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(12, 9), dpi=100)
+    FigureCanvasAgg(fig)  # a renderer to measure labels with, before saving
+    fig.suptitle(title, x=0.01, y=0.985, ha="left", va="top", fontsize=13)
+    ax = fig.add_axes(_AXES)
     ax.set_axis_off()
-    ax.set_title(title)
+    left_out = 0
     if graph.number_of_nodes() == 0:
-        ax.text(0.5, 0.5, "no partnerships in this period", ha="center", va="center", fontsize=14)
+        ax.text(0.5, 0.5, "no partnerships in this period", ha="center", va="center", fontsize=14,
+                transform=ax.transAxes)
     else:
-        layout = nx.spring_layout(graph, weight="mentions", seed=7, k=1.5 / max(1, graph.number_of_nodes()) ** 0.5)
-        top = max(d["mentions"] for _, _, d in graph.edges(data=True))
-        widths = [1 + 7 * d["mentions"] / top for _, _, d in graph.edges(data=True)]
-        colours = [TYPE_COLOURS.get(d["type"], "#7f7f7f") for _, _, d in graph.edges(data=True)]
-        node_top = max(graph.nodes[n]["mentions"] for n in graph.nodes) or 1
-        sizes = [300 + 1700 * graph.nodes[n]["mentions"] / node_top for n in graph.nodes]
-        nx.draw_networkx_edges(graph, layout, ax=ax, width=widths, edge_color=colours, alpha=0.75)
-        nx.draw_networkx_nodes(graph, layout, ax=ax, node_size=sizes, node_color="#f2f2f2", edgecolors="#333333")
-        nx.draw_networkx_labels(graph, layout, ax=ax, font_size=9)
-        used = sorted({d["type"] for _, _, d in graph.edges(data=True)})
-        ax.legend(handles=[Line2D([0], [0], color=TYPE_COLOURS.get(t, "#7f7f7f"), lw=3, label=t) for t in used],
-                  loc="lower left", title="type (most mentions)", frameon=False)
+        left_out = _draw(fig, ax, graph, focus)
     out.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG labels stay text: searchable, editable
         fig.savefig(out, format=out.suffix.lstrip(".").lower())
+    return fig, left_out
+
+
+def _draw(fig: Any, ax: Any, graph: Any, focus: str | None) -> int:
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    from pipeline.graph_labels import Label, place_labels
+
+    layout = _layout(graph)
+    xs, ys = [p[0] for p in layout.values()], [p[1] for p in layout.values()]
+    margin = 0.08 * max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)
+    ax.set_xlim(min(xs) - margin, max(xs) + margin)
+    ax.set_ylim(min(ys) - margin, max(ys) + margin)
+    edges = sorted(graph.edges(data=True), key=lambda e: e[2]["mentions"])  # the heaviest drawn on top
+    top = max(d["mentions"] for _, _, d in edges)
+    nx.draw_networkx_edges(graph, layout, ax=ax, edgelist=[(a, b) for a, b, _ in edges],
+                           width=[_width(d["mentions"], top) for _, _, d in edges],
+                           edge_color=[TYPE_COLOURS.get(d["type"], "#7f7f7f") for _, _, d in edges],
+                           alpha=[0.3 + 0.6 * math.sqrt(d["mentions"] / top) for _, _, d in edges])
+    node_top = max(graph.nodes[n]["mentions"] for n in graph.nodes) or 1
+    nodes = sorted(graph.nodes, key=lambda n: (n != focus, -graph.nodes[n]["mentions"], n))
+    sizes = {n: 120 + 1500 * math.sqrt(graph.nodes[n]["mentions"] / node_top) for n in nodes}  # points²
+    nx.draw_networkx_nodes(graph, layout, ax=ax, nodelist=nodes, node_size=[sizes[n] for n in nodes],
+                           node_color=["#ffe680" if n == focus else "#f2f2f2" for n in nodes], edgecolors="#333333",
+                           linewidths=0.8)
+    pixels_per_point = fig.dpi / 72
+    labels = [Label(text=n, x=layout[n][0], y=layout[n][1], radius=math.sqrt(sizes[n]) / 2 * pixels_per_point,
+                    bold=n == focus) for n in nodes]
+    _, left_out = place_labels(ax, labels)
+    right = _AXES[0] + _AXES[2] + 0.01
+    used = sorted({d["type"] for _, _, d in edges})
+    fig.legend(handles=[Line2D([0], [0], color=TYPE_COLOURS.get(t, "#7f7f7f"), lw=4, label=t) for t in used],
+               loc="upper left", bbox_to_anchor=(right, 0.9), title="colour: the type\nwith most mentions",
+               frameon=False, fontsize=10, alignment="left")
+    widths = sorted({top, max(1, round(top / 4)), 1}, reverse=True)
+    fig.legend(handles=[Line2D([0], [0], color="#7f7f7f", lw=_width(m, top),
+                               label=f"{m} mention{'' if m == 1 else 's'}") for m in widths],
+               loc="upper left", bbox_to_anchor=(right, 0.62), title="width: mentions", frameon=False, fontsize=10,
+               alignment="left")
+    return left_out
+
+
+def _width(mentions: int, top: int) -> float:
+    """Edge width in points: in proportion to mentions, thin for the links mentioned once."""
+    return 0.5 + 7.5 * mentions / top
+
+
+def _period(since: str | None, until: str | None) -> str:
+    end = until[:10] if until else datetime.now(UTC).strftime("%Y-%m-%d")
+    return f"{since[:10]} to {end}" if since else f"all events up to {end}"
 
 
 def write_graph(db: sqlite_utils.Database, out: Path, *, since: str | None = None, until: str | None = None,
-                country: str | None = None) -> GraphSummary:
-    """Draw the partner network of events dated in [since, until] (optionally around one actor) to ``out``."""
-    graph = build_network(partner_links(db, since=since, until=until, country=country), actor_names(db))
-    period = f"{since[:10] if since else 'start'} to {until[:10] if until else 'now'}"
-    title = f"Partner network{' of ' + country.upper() if country else ''}, {period}: edge width = mentions"
-    draw_network(graph, out, title=title)
+                country: str | None = None, limit: int | None = MAX_ACTORS) -> GraphSummary:
+    """Draw the partner network of events dated in [since, until] (optionally around one actor) to ``out``:
+    the ``limit`` most-mentioned actors (None draws all)."""
+    focus = country.upper() if country else None
+    full = build_network(partner_links(db, since=since, until=until, country=country), actor_names(db))
+    graph = full if limit is None or full.number_of_nodes() <= limit else most_mentioned(full, limit, keep=focus)
+    shown = graph.number_of_nodes()
+    who = f" of {focus}" if focus else ""
+    which = (f"the {shown} most-mentioned of {full.number_of_nodes()} actors" if shown < full.number_of_nodes()
+             else f"{shown} actors")
+    title = f"Partner network{who}, {_period(since, until)}: {which}; edge width = mentions"
+    _, left_out = draw_network(graph, out, title=title, focus=focus)
     mentions = sum(d["mentions"] for _, _, d in graph.edges(data=True))
-    return GraphSummary(out, graph.number_of_nodes(), graph.number_of_edges(), mentions)
+    return GraphSummary(out, shown, graph.number_of_edges(), mentions, full.number_of_nodes(), left_out)

@@ -125,7 +125,8 @@ class CycleReport:
     repeated: RepeatedErrors = field(default_factory=lambda: RepeatedErrors(logging.getLogger("pipeline.cycle")))
 
     def summary(self) -> str:
-        """One line for the log, the ``runs`` row and ``run --once``."""
-        return (f"cycle done: {self.feeds_polled} feeds polled ({self.feeds_failed} failed, {self.feeds_unchanged}"
-                f" unchanged), {self.new_articles} new articles, {self.pages_fetched} pages, {self.articles_analysed}"
-                f" analysed, {self.new_events} events, {self.errors} errors in {self.seconds:.1f} s")
+        """One line for the log, the ``runs`` row and ``run --once``; says "stopped" when it was cut short."""
+        return (f"cycle {'stopped' if self.stopped else 'done'}: {self.feeds_polled} feeds polled"
+                f" ({self.feeds_failed} failed, {self.feeds_unchanged} unchanged), {self.new_articles} new articles,"
+                f" {self.pages_fetched} pages downloaded, {self.articles_analysed} articles analysed,"
+                f" {self.new_events} events, {self.errors} errors in {self.seconds:.1f} s")

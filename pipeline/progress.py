@@ -131,7 +131,8 @@ class LogProgress(_Reporter):
         extra: dict[str, object] = {"stage": self.stage}
         if self._timed:
             extra["duration_ms"] = int((time.monotonic() - self._started) * 1000)
-        self.log.info("%s: %d/%d done", self.stage, self._done, self._total, extra=extra)
+        outcome = "done" if self._done >= self._total else "stopped"  # closed early: stopped or failed
+        self.log.info("%s: %d/%d %s", self.stage, self._done, self._total, outcome, extra=extra)
 
 
 def progress_reporter(stream: IO[str] | None = None, *, tty: bool | None = None, min_total: int = 1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -174,9 +175,10 @@ def _part(message: EmailMessage, kind: str) -> str:
 
 
 def _listed(message: EmailMessage) -> set[str]:
+    """The instruments of the items the text part lists (each item's numbered heading, "1. EU – Japan: X (...)")."""
     text = _part(message, "plain")
     names = ("Digital Partnership", "Economic Partnership Agreement", "Horizon Europe", "Green Alliance")
-    return {n for n in names if f"* {n}" in text}
+    return {n for n in names if re.search(rf"^ *\d+\. .*: {re.escape(n)} \(", text, flags=re.MULTILINE)}
 
 
 # --- content ----------------------------------------------------------------------------------------------------
@@ -204,10 +206,12 @@ def test_digest_has_subject_both_parts_headers_and_every_partnership(settings, c
         assert "https://news.example.org/jp-digital" in part and "https://wire.example.com/jp-digital" in part
         assert "2 source articles" in part and "1 source article " in part
         assert "Status changes" not in part and "STATUS CHANGES" not in part
-    # grouped by partner: both Japan partnerships under one Japan heading, before South Korea
-    assert text.count("== Japan (JPN) ==") == 1 and text.index("== Japan") < text.index("== South Korea (KOR) ==")
-    japan = text[text.index("== Japan"):text.index("== South Korea")]
-    assert "Digital Partnership" in japan and "Economic Partnership Agreement" in japan
+    # ranked: confidence plus independent sources; each heading says who and what
+    headings = ["EU – Japan: Digital Partnership (launched)", "EU – South Korea: Horizon Europe (launched)",
+                "EU – Japan: Economic Partnership Agreement (signed)"]
+    assert [text.index(h) for h in headings] == sorted(text.index(h) for h in headings)
+    assert all(f" {n}. {h}\n" in text for n, h in enumerate(headings, 1))
+    assert [html.index(h) for h in headings] == sorted(html.index(h) for h in headings)
     assert "partnership | launched | Digital Partnership | 2026-05-01 | confidence 0.90" in text
     assert 'href="https://news.example.org/jp-digital"' in html and "style=" in html
     # recorded: a sent digest row, every partnership marked once

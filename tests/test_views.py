@@ -76,7 +76,7 @@ def test_canned_queries_are_the_documented_examples() -> None:
     doc = " ".join(DOC.read_text(encoding="utf-8").split())
     queries = canned_queries()
     assert set(queries) == {"new_partnerships", "partners_over_time", "agreements_by_status", "articles_mentioning",
-                            "partnership_timeline"}
+                            "partnership_timeline", "digest_partnerships"}
     for name, query in queries.items():
         assert " ".join(query["sql"].split()) in doc, name
         assert f"/pactwatch/{name}" in doc

@@ -14,6 +14,7 @@ import sys
 import click
 
 from pipeline import __version__
+from pipeline.cli.common import global_options
 from pipeline.errors import PactwatchError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -21,9 +22,12 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="pactwatch")
-@click.option("--debug", is_flag=True, envvar="PACTWATCH_DEBUG", help="Show tracebacks on errors.")
-def cli(debug: bool) -> None:
-    """pactwatch: who agreed, launched or negotiated what with whom, from EU news feeds, into SQLite."""
+@global_options
+def cli() -> None:
+    """pactwatch: who agreed, launched or negotiated what with whom, from EU news feeds, into SQLite.
+
+    --config, --db, --format and --debug may come before or after the command name.
+    """
 
 
 def _discover() -> None:
@@ -43,12 +47,13 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv or bool(os.environ.get("PACTWATCH_DEBUG"))
     try:
-        cli.main(args=argv, prog_name="pactwatch", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="pactwatch", standalone_mode=False)  # an Exit's code, else None
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
+    except click.exceptions.Abort as exc:
+        interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
+        click.echo("Interrupted." if interrupted else "Aborted.", err=True)
+        sys.exit(130 if interrupted else 1)
     except click.ClickException as exc:
         exc.show()
         sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
@@ -65,4 +70,4 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,4 +1,4 @@
-"""Options every command shares: --config, --db (with their env vars) and --format."""
+"""Options every command shares: --config, --db, --debug and --format, before or after the command name."""
 
 from __future__ import annotations
 
@@ -18,16 +18,65 @@ from pipeline.errors import DatabaseFileError
 from pipeline.logs import configure_logging
 from pipeline.store import open_db, parse_utc, to_utc_iso
 
+_META = "pactwatch.global."  # ctx.meta keys (shared by the whole context chain) of options given before a command
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None and value is not False:
+        ctx.meta[_META + str(param.name)] = value
+    return value
+
+
+def _given_before(name: str) -> Any:
+    """The value of a global option given before the subcommand (to the root or a command group), else None."""
+    return click.get_current_context().meta.get(_META + name)
+
+
+def _config_option(**extra: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+                        help="Settings file [env PACTWATCH_CONFIG; default config/pactwatch.toml].", **extra)
+
+
+def _db_option(**extra: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False),
+                        help="SQLite database [env PACTWATCH_DB; default from the settings].", **extra)
+
+
+def _debug_option(**extra: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--debug", is_flag=True, envvar="PACTWATCH_DEBUG", help="Show tracebacks on errors.",
+                        **extra)
+
+
+def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config, --db, --format and --debug on a command group, so they may come before the subcommand
+    (``pactwatch --config X status``); the subcommand reads them unless it is given its own."""
+    for option in (
+        _debug_option(callback=_remember, expose_value=False),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), callback=_remember, expose_value=False,
+                     help="Output format, for the commands that take one."),
+        _db_option(callback=_remember, expose_value=False),
+        _config_option(callback=_remember, expose_value=False),
+    ):
+        func = option(func)
+    return func
+
 
 def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --config and --db; the command receives a built, frozen ``settings`` as first argument."""
+    """Add --config, --db and --debug; the command receives a built, frozen ``settings`` as first argument.
 
-    @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), envvar="PACTWATCH_CONFIG",
-                  help="Settings file [env PACTWATCH_CONFIG; default config/pactwatch.toml].")
-    @click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), envvar="PACTWATCH_DB",
-                  help="SQLite database [env PACTWATCH_DB; default from the settings].")
+    Each may also be given before the command name; one given after it wins.
+    """
+
+    @_config_option()
+    @_db_option()
+    @_debug_option()
     @functools.wraps(func)
-    def wrapper(config_path: Path | None, db_path: Path | None, **kwargs: Any) -> Any:
+    def wrapper(config_path: Path | None, db_path: Path | None, debug: bool, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        if _given_before("fmt") and not any(p.name == "fmt" for p in ctx.command.params):
+            raise click.UsageError(f"--format does not apply to {ctx.command_path}")
+        config_path = config_path or _given_before("config_path")
+        db_path = db_path or _given_before("db_path")
         overrides = {"database": {"path": db_path}} if db_path else None
         settings = load_settings(config_path, overrides=overrides)
         if db_path is not None and not db_path.exists() and click.get_current_context().command.name != "run":
@@ -40,9 +89,19 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def format_option(*choices: str, default: str = "table") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Add --format with these choices (all of ``FORMATS`` when none are given)."""
-    return click.option("--format", "fmt", type=click.Choice(choices or FORMATS), default=default, show_default=True,
-                        help="Output format.")
+    """Add --format with these choices (all of ``FORMATS`` when none are given); it may also come before the
+    command name."""
+    allowed = choices or FORMATS
+
+    def resolve(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+        value = value or _given_before("fmt") or default
+        if value not in allowed:
+            raise click.BadParameter(f"{value!r} is not one of {', '.join(allowed)} for this command",
+                                     param_hint="--format")
+        return value
+
+    return click.option("--format", "fmt", type=click.Choice(allowed), callback=resolve,
+                        help=f"Output format [default: {default}].")
 
 
 def open_settings_db(settings: Settings, *, readonly: bool = False) -> sqlite_utils.Database:

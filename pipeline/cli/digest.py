@@ -26,7 +26,8 @@ _COLUMNS = ["recipient", "status", "partnerships", "status_changes", "message_id
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
               help="With --dry-run: write the rendered digest to FILE. A name ending in .html or .htm gets the"
                    " HTML part; any other name gets the whole message as .eml (RFC 5322, both parts and headers)."
-                   " With several recipients each gets its own file, FILE-stem-ADDRESS.suffix.")
+                   " With several recipients each gets its own file, FILE-stem-ADDRESS.suffix. Nothing new: no file"
+                   " is written, and stderr says so.")
 @click.option("--to", "to", metavar="ADDRESS", callback=lambda ctx, param, value: _address(value),
               help="Test: send ADDRESS what it would get now (its filters if it is a configured recipient, else"
                    " everything), even if empty. Nothing is marked as sent. With --dry-run: render only that.")
@@ -63,10 +64,12 @@ def digest(settings: Settings, dry_run: bool, out: Path | None, to: str | None, 
 def _dry_run(rendered: list, out: Path | None) -> None:
     messages: list[tuple[str, EmailMessage]] = []
     for content, message in rendered:
-        if message is None:
-            click.echo(f"{content.recipient}: nothing new", err=True)
-        else:
+        if message is not None:
             messages.append((content.recipient, message))
+            continue
+        click.echo(f"{content.recipient}: nothing new, no digest" + (", no file written" if out else ""), err=True)
+    if out is not None and not messages and out.exists():
+        click.echo(f"{out} is left as it was: it holds an earlier digest", err=True)
     for address, message in messages:
         if out is None:
             click.echo(f"To: {address}\nSubject: {message['Subject']}\n")

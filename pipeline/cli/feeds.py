@@ -12,7 +12,7 @@ import click
 import sqlite_utils
 
 from pipeline import store
-from pipeline.cli.common import format_option, open_settings_db, settings_options
+from pipeline.cli.common import format_option, global_options, open_settings_db, settings_options
 from pipeline.cli.output import render
 from pipeline.config import Settings
 from pipeline.errors import UsageError
@@ -28,17 +28,8 @@ def _sync(settings: Settings) -> sqlite_utils.Database:
     return db
 
 
-def _health(row: dict) -> str:
-    if not row["active"]:
-        return "removed"
-    if not row["healthy"]:
-        return "UNHEALTHY"
-    if row["error_kind"]:
-        return "failing"
-    return "ok" if row["last_success_at"] else "new"
-
-
 @click.group(short_help="Manage the feed list; see each feed's health.")
+@global_options
 def feeds() -> None:
     """Manage the feed list (config/feeds.toml) and see each feed's health."""
 
@@ -53,13 +44,7 @@ def list_(settings: Settings, fmt: str, show_all: bool) -> None:
     Columns: health (new, ok, failing, UNHEALTHY, removed), error count, entries, last success, next check, name,
     URL and the last problem (fetch error, or why the feed was ill-formed).
     """
-    rows = []
-    for row in store.list_feeds(_sync(settings), include_removed=show_all):
-        problem = f"{row['error_kind']}: {row['error_message']}" if row["error_kind"] else ""
-        if not problem and row["parse_warning"]:
-            problem = f"ill-formed: {row['parse_warning']}"
-        rows.append({**row, "health": _health(row), "problem": problem})
-    render(rows, fmt, LIST_COLUMNS)
+    render(store.list_feeds(_sync(settings), include_removed=show_all), fmt, LIST_COLUMNS)
 
 
 @feeds.command()

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
 from pipeline.cli.common import format_option, settings_options
 from pipeline.cli.output import render
 from pipeline.config import Settings
-from pipeline.errors import UsageError
+from pipeline.errors import InputError, UsageError
 from pipeline.models import Analysis
 from pipeline.nlp.limits import fit_text
 
@@ -34,17 +36,31 @@ def _fit(text: str, max_chars: int, where: str) -> str:
     return fitted
 
 
-def _jsonl_items(path: Path, max_chars: int):
-    with (sys.stdin if str(path) == "-" else path.open(encoding="utf-8")) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                text = _fit(str(item["text"]), max_chars, f"{path}:{number}")
-                yield item["id"], text, _date(item.get("published"), f"{path}:{number}")
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise UsageError(f"{path}:{number}: expected {{\"id\", \"text\", \"published\"?}}: {exc}") from None
+class _JsonlReader:
+    """The lines of a JSONL batch as (key, text, published) items; a bad line is reported and skipped."""
+
+    def __init__(self, path: Path, max_chars: int) -> None:
+        self.path = path
+        self.max_chars = max_chars
+        self.lines = 0
+        self.bad: list[int] = []
+
+    def __iter__(self) -> Iterator[tuple[tuple[int, Any], str, date | None]]:
+        with (sys.stdin if str(self.path) == "-" else self.path.open(encoding="utf-8")) as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                self.lines += 1
+                try:
+                    item = json.loads(line)
+                    text = _fit(str(item["text"]), self.max_chars, f"{self.path}:{number}")
+                    parsed = (number, item["id"]), text, _date(item.get("published"), "published")
+                except (json.JSONDecodeError, KeyError, TypeError, UsageError) as exc:
+                    self.bad.append(number)
+                    click.echo(f"{self.path}:{number}: skipped, expected {{\"id\", \"text\", \"published\"?}}:"
+                               f" {type(exc).__name__}: {exc}", err=True)
+                    continue
+                yield parsed
 
 
 def _contract(analysis: Analysis) -> dict:
@@ -53,23 +69,39 @@ def _contract(analysis: Analysis) -> dict:
     return {"entities": data["entities"], "events": data["events"]}
 
 
+def _language_note(text: str, where: str) -> None:
+    """Say on stderr which language a text is in when it is not English (the NLP reads English only)."""
+    from pipeline.nlp.language import detect_language, language_name
+
+    code = detect_language(text)
+    if code and code != "en":
+        click.echo(f"{where}: the text is in {language_name(code)} ({code}); the NLP reads English only,"
+                   " so expect no events", err=True)
+
+
 @click.command(short_help="Run the NLP on one text or a JSONL batch.")
 @settings_options
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @click.option("--jsonl", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-              help='Batch: each line {"id", "text", "published"?} gives one output line {"id", "entities", "events"}.')
+              help='Batch: each line {"id", "text", "published"?} gives one output line {"id", "entities", "events"}.'
+                   " Not with FILE or --published.")
 @click.option("--published", metavar="DATE", help="The text's publication date (ISO), the default event date.")
 @format_option("table", "json")
 def extract(settings: Settings, file: Path | None, jsonl: Path | None, published: str | None, fmt: str) -> None:
-    """Run the NLP on one text (FILE or stdin) and print its entities and events with evidence."""
+    """Run the NLP on one text (FILE or stdin) and print its entities and events with evidence.
+
+    A text not in English is named on stderr. With --jsonl, a line that is not {"id", "text", "published"?} is
+    reported with its line number and skipped; the others are processed, and the exit status is then 1.
+    """
+    if jsonl and file:
+        raise click.UsageError("give FILE or --jsonl BATCH, not both")
+    if jsonl and published:
+        raise click.UsageError("--published applies to one text; in a --jsonl batch each line has its own")
     from pipeline.nlp import load_nlp
 
     analyzer = load_nlp(settings.nlp.model)
     if jsonl:
-        items = _jsonl_items(jsonl, settings.nlp.max_chars)
-        for key, analysis in analyzer.analyse_many(items, batch_size=settings.nlp.batch_size,
-                                                   n_process=settings.nlp.n_process):
-            click.echo(json.dumps({"id": key, **_contract(analysis)}, ensure_ascii=False))
+        _extract_batch(analyzer, jsonl, settings)
         return
     try:
         text = sys.stdin.read() if file is None or str(file) == "-" else file.read_text(encoding="utf-8")
@@ -77,6 +109,7 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
         raise UsageError(f"{file or 'stdin'}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     text = _fit(text, settings.nlp.max_chars, str(file or "stdin"))
     analysis = analyzer.analyse(text, _date(published, "--published"))
+    _language_note(text, "extract")
     if fmt == "json":
         click.echo(json.dumps(_contract(analysis), ensure_ascii=False, indent=2))
         return
@@ -85,6 +118,23 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
     click.echo("\nevents:")
     render([e.properties() for e in analysis.events], "table",
            ["type", "status", "participants", "negated", "date", "confidence", "instrument", "evidence"])
+
+
+def _extract_batch(analyzer: Any, path: Path, settings: Settings) -> None:
+    reader = _JsonlReader(path, settings.nlp.max_chars)
+
+    def items() -> Iterator[tuple[tuple[int, Any], str, date | None]]:
+        for key, text, published in reader:
+            _language_note(text, f"{path}:{key[0]}")
+            yield key, text, published
+
+    for (_, key), analysis in analyzer.analyse_many(items(), batch_size=settings.nlp.batch_size,
+                                                    n_process=settings.nlp.n_process):
+        click.echo(json.dumps({"id": key, **_contract(analysis)}, ensure_ascii=False))
+    if reader.bad:
+        lines = ", ".join(map(str, reader.bad))
+        raise InputError(f"{len(reader.bad)} of {reader.lines} lines of {path} could not be read"
+                         f" (line{'s' if len(reader.bad) > 1 else ''} {lines}); the others were processed")
 
 
 @click.command(name="eval", short_help="Score the NLP against a gold file.")

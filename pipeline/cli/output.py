@@ -6,6 +6,7 @@ import csv
 import json
 import shutil
 import sys
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
@@ -35,8 +36,13 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def render(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], out: TextIO | None = None) -> int:
-    """Write rows in ``fmt``; ``columns`` picks and orders the table and csv columns. Returns the row count."""
+def render(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], out: TextIO | None = None, *,
+           below: str | None = None) -> int:
+    """Write rows in ``fmt``; ``columns`` picks and orders the table and csv columns. Returns the row count.
+
+    A table cuts its last column to the terminal width with "…". ``below`` names a field a table prints in full
+    under its row instead, indented and wrapped at word boundaries (a longer word gets a line of its own, whole).
+    """
     out = out or sys.stdout
     count = 0
     if fmt == "json":
@@ -56,13 +62,16 @@ def render(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], out
             writer.writerow([_csv_cell(row.get(c)) for c in columns])
             count += 1
     else:
-        materialised = [[_cell(row.get(c)) for c in columns] for row in rows]
+        materialised, notes = [], []
+        for row in rows:
+            materialised.append([_cell(row.get(c)) for c in columns])
+            notes.append(_cell(row.get(below)) if below else "")
         count = len(materialised)
-        _table(materialised, columns, out)
+        _table(materialised, columns, out, notes)
     return count
 
 
-def _table(rows: list[list[str]], columns: Sequence[str], out: TextIO) -> None:
+def _table(rows: list[list[str]], columns: Sequence[str], out: TextIO, notes: list[str]) -> None:
     if not rows:
         out.write("(no rows)\n")
         return
@@ -77,5 +86,8 @@ def _table(rows: list[list[str]], columns: Sequence[str], out: TextIO) -> None:
 
     out.write(line(columns) + "\n")
     out.write(line(["-" * w for w in widths]) + "\n")
-    for row in rows:
+    for row, note in zip(rows, notes, strict=True):
         out.write(line(row) + "\n")
+        if note:
+            out.write(textwrap.fill(note, max(40, width - 1), initial_indent="    ", subsequent_indent="    ",
+                                    break_long_words=False, break_on_hyphens=False) + "\n")

@@ -1,16 +1,23 @@
 """``pactwatch run``: the daemon, or one full cycle with ``--once``; ``pactwatch reprocess``.
 
 Long work shows progress on stderr: a bar on a terminal, log lines otherwise. SIGTERM/SIGINT stop one-shot work
-after the current item (a second signal aborts); the daemon handles its own signals.
+after the current item (a second signal aborts) and exit 128 + the signal number (130 for Ctrl-C); the daemon
+handles its own signals.
 """
 
 from __future__ import annotations
+
+import signal
+from typing import TYPE_CHECKING
 
 import click
 
 from pipeline.cli.common import open_settings_db, settings_options
 from pipeline.config import Settings
 from pipeline.progress import progress_reporter
+
+if TYPE_CHECKING:
+    from pipeline.daemon import StopRequest
 
 
 @click.command(short_help="The daemon; one full cycle with --once.")
@@ -27,8 +34,15 @@ def run(settings: Settings, once: bool) -> None:
         with stop_on_signals() as stop, progress_reporter() as progress:
             report = run_cycle(settings, db, every=True, stop=stop, progress=progress)
         click.echo(report.summary())
+        _exit_if_stopped(stop)
         return
     run_daemon(settings)
+
+
+def _exit_if_stopped(stop: StopRequest) -> None:
+    """Work cut short by a signal exits 128 + the signal number (130 for Ctrl-C), as a shell expects."""
+    if stop.is_set():
+        raise click.exceptions.Exit(128 + (stop.signum or signal.SIGINT))
 
 
 @click.command(short_help="Recompute events from stored article text.")
@@ -43,6 +57,7 @@ def reprocess(settings: Settings) -> None:
         report = reprocess_articles(settings, db, stop=stop, progress=progress)
     click.echo(f"reprocessed {report.articles_analysed} articles: {report.new_events} events,"
                f" {report.errors} errors in {report.seconds:.1f} s{' (stopped early)' if stop.is_set() else ''}")
+    _exit_if_stopped(stop)
 
 
 COMMANDS = [run, reprocess]

@@ -17,9 +17,10 @@ from pipeline.store import status_summary
 @settings_options
 @format_option("table", "json")
 def status(settings: Settings, fmt: str) -> None:
-    """Feeds health (unhealthy feeds with their last error), queue sizes, the last run, counts.
+    """Feeds health, queue sizes, the last run, counts.
 
-    --format json also gives the last five runs and the latest errors.
+    Each feed's health is new, ok, failing, UNHEALTHY or removed (as in feeds list); its last problem is printed
+    in full under it. --format json also gives the last five runs and the latest errors.
     """
     summary = status_summary(open_settings_db(settings, readonly=True))
     summary["daemon_pid"] = lock_holder(settings.database.path)
@@ -41,11 +42,8 @@ def status(settings: Settings, fmt: str) -> None:
     else:
         click.echo("last run: never")
     click.echo("")
-    feeds = [{**f, "health": "ok" if f["healthy"] else "UNHEALTHY", "state": "active" if f["active"] else "removed",
-              "last_error": f"{f['error_kind']}: {f['error_message']}" if f["error_kind"] else ""}
-             for f in summary["feeds"]]
-    render(feeds, "table", ["id", "state", "health", "error_count", "last_success_at", "next_check_at", "url",
-                            "last_error"])
+    render(summary["feeds"], "table", ["id", "health", "error_count", "last_success_at", "next_check_at", "url"],
+           below="problem")
 
 
 COMMANDS = [status]

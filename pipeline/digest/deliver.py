@@ -26,6 +26,7 @@ from pipeline.errors import ConfigError, PactwatchError
 from pipeline.store import begin_digest, finish_digest, last_digest_at, parse_utc, record_digest, to_utc_iso
 
 log = logging.getLogger(__name__)
+DIGEST_QUERY = "digest_partnerships"  # the canned query (pipeline/web/metadata.yaml) listing one digest's items
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,26 @@ def is_due(recipient: Recipient, last: str | None, now: datetime, *,
     fire = _trigger(recipient.schedule or default_cron).get_next_fire_time(
         None, parse_utc(last) + timedelta(seconds=1))  # type: ignore[operator]
     return fire is not None and fire <= _utc(now)
+
+
+def more_url(settings: Settings, digest_id: int | None) -> str | None:
+    """Where Datasette lists every item of digest ``digest_id`` in order, when ``serve.public_url`` is set."""
+    if not settings.serve.public_url or digest_id is None:
+        return None
+    from pipeline.serve import database_name
+
+    base = settings.serve.public_url.rstrip("/")
+    return f"{base}/{database_name(settings.database.path)}/{DIGEST_QUERY}?digest={digest_id}"
+
+
+def _select(settings: Settings, db: sqlite_utils.Database, recipient: Recipient, now: datetime) -> DigestContent:
+    return select_digest(db, recipient, now=now, backfill=settings.digest.backfill)
+
+
+def _build(settings: Settings, content: DigestContent, recipient: Recipient, digest_id: int | None = None, *,
+           to: str | None = None) -> EmailMessage:
+    return build_message(content, settings.email, to=to or recipient.address, recipient=recipient,
+                         limit=settings.digest.max_items, more_url=more_url(settings, digest_id))
 
 
 def _recipients(settings: Settings) -> list[Recipient]:
@@ -127,13 +148,13 @@ def _deliver(settings: Settings, db: sqlite_utils.Database, recipient: Recipient
         return DigestResult(address, "busy")
     counts: dict[str, int] = {}
     try:
-        content = select_digest(db, recipient, now=now)
+        content = _select(settings, db, recipient, now)
         counts = {"partnerships": content.partnership_count, "status_changes": content.change_count}
         if content.empty:
             finish_digest(db, digest_id, status="empty")
             log.info("digest for %s: nothing new", address, extra={"stage": "digest"})
             return DigestResult(address, "empty", digest_id=digest_id)
-        message = build_message(content, settings.email, to=address, recipient=recipient)
+        message = _build(settings, content, recipient, digest_id)
         send_message(settings.email, message, address)
     except Exception as exc:
         error = str(exc) if isinstance(exc, PactwatchError) else f"{type(exc).__name__}: {exc}"
@@ -157,9 +178,8 @@ def render_digests(settings: Settings, db: sqlite_utils.Database, *, now: dateti
     recipients = [_recipient_for(settings, address)] if address else _recipients(settings)
     rendered = []
     for recipient in recipients:
-        content = select_digest(db, recipient, now=moment)
-        message = None if content.empty else build_message(content, settings.email, to=recipient.address,
-                                                           recipient=recipient)
+        content = _select(settings, db, recipient, moment)
+        message = None if content.empty else _build(settings, content, recipient)
         rendered.append((content, message))
     return rendered
 
@@ -172,11 +192,11 @@ def send_test_digest(settings: Settings, db: sqlite_utils.Database, address: str
     """
     moment = _utc(now)
     recipient = _recipient_for(settings, address)
-    content = select_digest(db, recipient, now=moment)
+    content = _select(settings, db, recipient, moment)
     counts = {"partnerships": content.partnership_count, "status_changes": content.change_count}
     started = to_utc_iso(moment)
     try:
-        message = build_message(content, settings.email, to=address, recipient=recipient)
+        message = _build(settings, content, recipient, to=address)
         send_message(settings.email, message, address)
     except PactwatchError as exc:
         digest_id = record_digest(db, address, status="test_failed", started_at=started,  # type: ignore[arg-type]

@@ -1,18 +1,26 @@
-"""What goes into one recipient's digest: pending partnerships and status changes, shaped for the templates."""
+"""What goes into one recipient's digest: pending partnerships and status changes, ranked, shaped for templates.
+
+Ranking (:func:`score`): the extractor's confidence, plus a bonus per independent source beyond the first, plus a
+bonus for a change of status over a mere mention. A new recipient's first digest covers at most
+``digest.backfill`` days of news.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from pipeline.config import Recipient
-from pipeline.store import DigestFilter, Pending, pending_for
+from pipeline.digest.headings import HOME, heading
+from pipeline.store import DigestFilter, Pending, first_digest_at, parse_utc, pending_for
 
-HOME = "EU"  # the actor every partnership is seen from; digests group by the other participants
+SOURCE_BONUS = 0.2  # per independent source beyond the first ...
+SOURCE_BONUS_CAP = 4  # ... counting at most this many
+CHANGE_BONUS = 0.5  # a status change outranks a mere mention of the same confidence
 
 
 @dataclass(frozen=True)
@@ -31,115 +39,122 @@ class Source:
 
 @dataclass(frozen=True)
 class Item:
-    """One partnership as the digest shows it."""
+    """One partnership as the digest shows it; ``statuses`` is its change of status (oldest first), if that is the
+    news, and ``rank`` its place in the digest (1 = most important)."""
 
     id: int
-    title: str
+    heading: str
     type: str
     status: str
     instrument: str | None
     participants: tuple[Participant, ...]
-    partner: str  # the participants other than the EU, by name
     date: str | None
     evidence: str | None
     confidence: float | None
     mentions: int
     independent_sources: int
     articles: tuple[Source, ...]
+    statuses: tuple[str, ...] = ()
+    status_date: str | None = None
+    moved: bool = False  # its status changed (for a new partnership: since it was first seen)
+    rank: int = 0
+
+    @property
+    def named_participants(self) -> str:
+        """"European Union (EU), Japan (JPN)"."""
+        return ", ".join(f"{p.name} ({p.code})" for p in self.participants)
+
+    @property
+    def change(self) -> bool:
+        """A known partnership whose status moved (rather than a new partnership)."""
+        return bool(self.statuses)
 
 
-@dataclass(frozen=True)
-class Change:
-    """A known partnership whose status moved; ``statuses`` is the chain, oldest first."""
-
-    item: Item
-    statuses: tuple[str, ...]
-    date: str | None
+def score(item: Item) -> float:
+    """Confidence (0-1), plus SOURCE_BONUS per independent source beyond the first (at most SOURCE_BONUS_CAP of
+    them), plus CHANGE_BONUS when the status changed."""
+    extra_sources = min(max(item.independent_sources - 1, 0), SOURCE_BONUS_CAP)
+    return (item.confidence or 0.0) + SOURCE_BONUS * extra_sources + (CHANGE_BONUS if item.moved else 0.0)
 
 
-@dataclass(frozen=True)
-class Group:
-    """New partnerships with the same partners (the participants other than the EU)."""
-
-    label: str
-    codes: tuple[str, ...]
-    items: tuple[Item, ...]
+def _order(item: Item) -> tuple[float, int, int]:
+    return -score(item), -item.mentions, -item.id  # ties: more mentions, then the newer partnership
 
 
 @dataclass(frozen=True)
 class DigestContent:
-    """One recipient's digest; ``marks`` are the (partnership id, status-change id) rows recorded once sent."""
+    """One recipient's digest, ``items`` most important first; ``marks`` are the (partnership id, status-change id,
+    rank) rows recorded once sent."""
 
     recipient: str
     generated_at: datetime
-    groups: tuple[Group, ...] = ()
-    changes: tuple[Change, ...] = ()
-    marks: tuple[tuple[int, int | None], ...] = field(default=(), repr=False)
+    items: tuple[Item, ...] = ()
+    marks: tuple[tuple[int, int | None, int], ...] = field(default=(), repr=False)
 
     @property
     def partnership_count(self) -> int:
-        return sum(len(g.items) for g in self.groups)
+        return sum(1 for item in self.items if not item.change)
 
     @property
     def change_count(self) -> int:
-        return len(self.changes)
+        return sum(1 for item in self.items if item.change)
 
     @property
     def empty(self) -> bool:
-        return not self.groups and not self.changes
+        return not self.items
 
 
-def select_digest(db: sqlite_utils.Database, recipient: Recipient, *, now: datetime) -> DigestContent:
-    """Everything ``recipient`` has not been told yet that passes their filters."""
-    filters = DigestFilter(tuple(recipient.countries), tuple(recipient.types), recipient.min_confidence)
-    pending = pending_for(db, recipient.address, filters)
-    items = [_item(row, pending) for row in pending.partnerships]
-    by_partner: dict[tuple[str, ...], list[Item]] = defaultdict(list)
-    for item in items:
-        others = tuple(p for p in item.participants if p.code != HOME) or item.participants
-        by_partner[tuple(p.code for p in others)].append(item)
-    groups = [Group(label=members[0].partner, codes=codes, items=tuple(members))
-              for codes, members in by_partner.items()]
-    groups.sort(key=lambda g: g.label.casefold())
+def _filter(db: sqlite_utils.Database, recipient: Recipient, now: datetime, backfill: int) -> DigestFilter:
+    joined = first_digest_at(db, recipient.address)
+    horizon = None
+    if backfill > 0:
+        start = parse_utc(joined) if joined else now
+        horizon = (start - timedelta(days=backfill)).strftime("%Y-%m-%d")  # type: ignore[operator]
+    return DigestFilter(tuple(recipient.countries), tuple(recipient.types), recipient.min_confidence,
+                        reported_since=horizon, joined=joined)
 
+
+def select_digest(db: sqlite_utils.Database, recipient: Recipient, *, now: datetime,
+                  backfill: int = 7) -> DigestContent:
+    """Everything ``recipient`` has not been told yet that passes their filters, ranked; a new recipient's first
+    digest covers the last ``backfill`` days of news (0: everything)."""
+    pending = pending_for(db, recipient.address, _filter(db, recipient, now, backfill))
+    items = [_item(row, pending, moved=row["id"] in pending.moved) for row in pending.partnerships]
     chains: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in pending.changes:
         chains[row["id"]].append(row)
-    changes = []
     for rows in chains.values():
         statuses = (rows[0]["old_status"], *(r["new_status"] for r in rows))
         last = rows[-1]
         date = last["status_date"] or (last["detected_at"] or "")[:10] or None
-        changes.append(Change(item=_item(last, pending), statuses=statuses, date=date))
-    changes.sort(key=lambda c: (c.item.partner.casefold(), c.item.id))
-
-    marks: list[tuple[int, int | None]] = []
-    for item in items:
-        marks += [(item.id, cid) for cid in pending.change_ids.get(item.id, [])] or [(item.id, None)]
-    marks += [(row["id"], row["change_id"]) for row in pending.changes]
-    return DigestContent(recipient=recipient.address, generated_at=now, groups=tuple(groups),
-                         changes=tuple(changes), marks=tuple(marks))
-
-
-def _name(pending: Pending, code: str) -> str:
-    actor = pending.actors.get(code)
-    return actor["name"] if actor and actor.get("name") else code
+        items.append(_item(last, pending, moved=True, statuses=statuses, status_date=date))
+    ranked = [replace(item, rank=rank) for rank, item in enumerate(sorted(items, key=_order), 1)]
+    marks: list[tuple[int, int | None, int]] = []
+    for item in ranked:
+        if item.change:
+            marks += [(item.id, row["change_id"], item.rank) for row in chains[item.id]]
+        else:
+            marks += [(item.id, cid, item.rank) for cid in pending.change_ids.get(item.id, [])] or [
+                (item.id, None, item.rank)]
+    return DigestContent(recipient=recipient.address, generated_at=now, items=tuple(ranked), marks=tuple(marks))
 
 
-def _item(row: dict[str, Any], pending: Pending) -> Item:
+def _item(row: dict[str, Any], pending: Pending, *, moved: bool, statuses: tuple[str, ...] = (),
+          status_date: str | None = None) -> Item:
     codes = [c for c in row["participants"].split(",") if c]
-    participants = tuple(Participant(code=c, name=_name(pending, c)) for c in codes)
-    partner = ", ".join([p.name for p in participants if p.code != HOME] or [p.name for p in participants])
-    title = row["instrument"] or f"{row['type'].capitalize()} with {partner}"
+    codes.sort(key=lambda c: c != HOME)  # the EU first, the others in their stored order
+    participants = tuple(Participant(code=c, name=(pending.actors.get(c) or {}).get("name") or c) for c in codes)
     articles = tuple(
         Source(url=s["url"], title=s["title"] or s["url"], publisher=s["publisher"],
                published=(s["published_at"] or "")[:10] or None)
         for s in pending.sources.get(row["id"], [])
     )
     return Item(
-        id=row["id"], title=title, type=row["type"], status=row["status"], instrument=row["instrument"],
-        participants=participants, partner=partner,
-        date=row["first_reported"] or (row["first_seen"] or "")[:10] or None,
+        id=row["id"], type=row["type"], status=row["status"], instrument=row["instrument"],
+        heading=heading(codes, pending.actors, type_=row["type"], status=row["status"],
+                        instrument=row["instrument"], statuses=statuses),
+        participants=participants, date=row["first_reported"] or (row["first_seen"] or "")[:10] or None,
         evidence=row["best_evidence"], confidence=row["confidence"], mentions=row["mentions"],
-        independent_sources=row["sources"], articles=articles,
+        independent_sources=row["sources"], articles=articles, statuses=statuses, status_date=status_date,
+        moved=moved,
     )

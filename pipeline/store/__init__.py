@@ -18,12 +18,14 @@ from pipeline.store.digests import (
     Pending,
     begin_digest,
     finish_digest,
+    first_digest_at,
     last_digest_at,
     pending_for,
     record_digest,
 )
 from pipeline.store.events import save_analysis
 from pipeline.store.feeds import (
+    FEED_HEALTH,
     FeedSpec,
     configured_url,
     due_feeds,
@@ -40,6 +42,7 @@ from pipeline.store.search import search_articles
 from pipeline.store.summaries import rebuild_summaries, refresh_summaries
 
 __all__ = [
+    "FEED_HEALTH",
     "DigestFilter",
     "FeedSpec",
     "MaintenanceReport",
@@ -55,6 +58,7 @@ __all__ = [
     "error_kind",
     "finish_digest",
     "finish_run",
+    "first_digest_at",
     "iter_events",
     "iter_partnerships",
     "last_digest_at",

@@ -148,19 +148,22 @@ def record_page_error(
         )
 
 
+_NLP_READY = "nlp_status = 'pending' AND text IS NOT NULL"  # a page still to download has no text yet
+
+
 def pending_nlp(db: sqlite_utils.Database, *, limit: int = 500, after_id: int = 0) -> list[dict[str, Any]]:
-    """Articles with text waiting for the NLP, in id order."""
+    """Articles with text waiting for the NLP, in id order (not those still waiting for their page)."""
     rows = db.query(
         "SELECT id, title, text, published_at, nlp_attempts FROM articles"
-        " WHERE nlp_status = 'pending' AND id > ? ORDER BY id LIMIT ?",
+        f" WHERE {_NLP_READY} AND id > ? ORDER BY id LIMIT ?",
         (after_id, limit),
     )
     return [dict(r) for r in rows]
 
 
 def pending_nlp_count(db: sqlite_utils.Database) -> int:
-    """How many articles wait for the NLP."""
-    return db.execute("SELECT count(*) FROM articles WHERE nlp_status = 'pending'").fetchone()[0]
+    """How many articles have text waiting for the NLP."""
+    return db.execute(f"SELECT count(*) FROM articles WHERE {_NLP_READY}").fetchone()[0]
 
 
 def record_nlp_error(db: sqlite_utils.Database, article_id: int, message: str, *, max_attempts: int = 3) -> None:

@@ -23,14 +23,23 @@ DIGEST_DONE = ("sent", "empty")  # statuses that count as "the recipient's last 
 
 @dataclass(frozen=True)
 class DigestFilter:
-    """A recipient's filters: actor codes (any participant), event types, lowest confidence. Empty keeps all."""
+    """A recipient's filters: actor codes (any participant), event types, lowest confidence. Empty keeps all.
+
+    ``reported_since`` (YYYY-MM-DD) is the backfill horizon: a partnership whose latest news is older is left out,
+    unless pactwatch first detected it at or after ``joined`` (the recipient's first digest). None: no horizon.
+    """
 
     countries: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     min_confidence: float = 0.0
+    reported_since: str | None = None
+    joined: str | None = None
 
     def sql(self) -> tuple[str, list[Any]]:
         where, params = "", []
+        if self.reported_since:
+            where += " AND (COALESCE(p.last_reported, substr(p.first_seen, 1, 10)) >= ? OR p.first_seen >= ?)"
+            params += [self.reported_since, self.joined]
         if self.countries:
             marks = ",".join("?" * len(self.countries))
             where += f" AND p.id IN (SELECT partnership_id FROM partnership_participants WHERE actor_code IN ({marks}))"
@@ -51,6 +60,7 @@ class Pending:
     partnerships: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     change_ids: dict[int, list[int]] = field(default_factory=dict)  # new partnership id -> its status-change ids
+    moved: set[int] = field(default_factory=set)  # new partnerships whose status changed since first seen
     sources: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # partnership id -> source articles
     actors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -80,9 +90,11 @@ def pending_for(db: sqlite_utils.Database, recipient: str, filters: DigestFilter
         new_ids = [p["id"] for p in pending.partnerships]
         for chunk in _chunks(new_ids):
             for row in conn.execute(
-                "SELECT partnership_id, id FROM partnership_status_changes"
+                "SELECT partnership_id, id, old_status IS NOT NULL FROM partnership_status_changes"
                 f" WHERE partnership_id IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk):
                 pending.change_ids.setdefault(row[0], []).append(row[1])
+                if row[2]:
+                    pending.moved.add(row[0])
         for chunk in _chunks(sorted(set(new_ids) | {c["id"] for c in pending.changes})):
             for row in _rows(
                 conn, "SELECT DISTINCT e.partnership_id, a.id AS article_id, a.url, a.title, a.publisher,"
@@ -107,8 +119,17 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 def last_digest_at(db: sqlite_utils.Database, recipient: str) -> str | None:
     """When the recipient's last digest (sent, or found nothing new) started; failed ones do not count."""
+    return _digest_time(db, recipient, "max")
+
+
+def first_digest_at(db: sqlite_utils.Database, recipient: str) -> str | None:
+    """When the recipient's first digest (sent, or found nothing new) started: when they joined."""
+    return _digest_time(db, recipient, "min")
+
+
+def _digest_time(db: sqlite_utils.Database, recipient: str, which: str) -> str | None:
     marks = ",".join("?" * len(DIGEST_DONE))
-    row = db.execute(f"SELECT max(started_at) FROM digests WHERE recipient = ? AND status IN ({marks})",
+    row = db.execute(f"SELECT {which}(started_at) FROM digests WHERE recipient = ? AND status IN ({marks})",
                      [recipient, *DIGEST_DONE]).fetchone()
     return row[0] if row else None
 
@@ -140,22 +161,23 @@ def finish_digest(
     status_changes: int = 0,
     message_id: str | None = None,
     error: str | None = None,
-    items: Iterable[tuple[int, int | None]] = (),
+    items: Iterable[tuple[int, int | None, int | None]] = (),
 ) -> None:
-    """Close a digest row and mark ``items`` (partnership id, status-change id or None) as told, in one transaction."""
+    """Close a digest row and mark ``items`` (partnership id, status-change id or None, rank in the digest) as told,
+    in one transaction."""
     with transaction(db) as conn:
         conn.execute(
             "UPDATE digests SET status = ?, sent_at = ?, partnerships = ?, status_changes = ?, message_id = ?,"
             " error = ? WHERE id = ?",
             (status, sent_at, partnerships, status_changes, message_id, error, digest_id))
         recipient = conn.execute("SELECT recipient FROM digests WHERE id = ?", (digest_id,)).fetchone()[0]
-        for partnership_id, change_id in items:
+        for partnership_id, change_id, rank in items:
             exists = conn.execute(
                 "SELECT 1 FROM digest_items WHERE recipient = ? AND partnership_id = ? AND status_change_id IS ?",
                 (recipient, partnership_id, change_id)).fetchone()
             if not exists:
-                conn.execute("INSERT INTO digest_items (digest_id, recipient, partnership_id, status_change_id)"
-                             " VALUES (?, ?, ?, ?)", (digest_id, recipient, partnership_id, change_id))
+                conn.execute("INSERT INTO digest_items (digest_id, recipient, partnership_id, status_change_id, rank)"
+                             " VALUES (?, ?, ?, ?, ?)", (digest_id, recipient, partnership_id, change_id, rank))
 
 
 def record_digest(db: sqlite_utils.Database, recipient: str, *, status: str, started_at: str,

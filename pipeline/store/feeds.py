@@ -10,6 +10,16 @@ import sqlite_utils
 
 from pipeline.store.db import transaction, utc_now
 
+# One health vocabulary for ``status`` and ``feeds list``: removed (no longer in the list), UNHEALTHY (failed
+# schedule.error_limit times in a row), failing (the last poll failed), ok (polled successfully), new (not polled yet).
+FEED_HEALTH = ("new", "ok", "failing", "UNHEALTHY", "removed")
+HEALTH_SQL = ("CASE WHEN NOT f.active THEN 'removed' WHEN NOT f.healthy THEN 'UNHEALTHY'"
+              " WHEN f.error_kind IS NOT NULL THEN 'failing'"
+              " WHEN f.last_success_at IS NOT NULL THEN 'ok' ELSE 'new' END")
+# the last problem in full: the fetch error, else why the feed was ill-formed
+PROBLEM_SQL = ("CASE WHEN f.error_kind IS NOT NULL THEN f.error_kind || ': ' || COALESCE(f.error_message, '')"
+               " WHEN f.parse_warning IS NOT NULL THEN 'ill-formed: ' || f.parse_warning ELSE '' END")
+
 
 @dataclass(frozen=True)
 class FeedSpec:
@@ -155,11 +165,11 @@ def configured_url(db: sqlite_utils.Database, url: str) -> str | None:
 
 
 def list_feeds(db: sqlite_utils.Database, *, include_removed: bool = False) -> list[dict[str, Any]]:
-    """Every feed with its health and how many entries and articles it brought, for ``pactwatch feeds list``."""
+    """Every feed with its ``health`` (one of FEED_HEALTH), last ``problem`` and how many entries it brought."""
     sql = (
         "SELECT f.id, f.url, f.config_url, f.name, f.title, f.site_url, f.active, f.healthy, f.error_count,"
         " f.error_kind, f.error_message, f.parse_warning, f.last_status_code, f.last_checked_at, f.last_success_at,"
-        " f.next_check_at, f.interval_seconds, f.ttl_seconds,"
+        f" f.next_check_at, f.interval_seconds, f.ttl_seconds, {HEALTH_SQL} AS health, {PROBLEM_SQL} AS problem,"
         " (SELECT count(*) FROM entries e WHERE e.feed_id = f.id) AS entries FROM feeds f"
     )
     if not include_removed:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from pipeline.store.articles import pending_nlp_count
+from pipeline.store.feeds import HEALTH_SQL, PROBLEM_SQL
 from pipeline.store.runs import last_runs
 
 
@@ -87,8 +88,10 @@ def status_summary(db: sqlite_utils.Database) -> dict[str, Any]:
     feeds = [
         dict(r)
         for r in db.query(
-            "SELECT id, url, name, active, healthy, error_count, error_kind, error_message, last_status_code,"
-            " last_checked_at, last_success_at, next_check_at FROM feeds ORDER BY healthy, error_count DESC, id"
+            "SELECT f.id, f.url, f.name, f.active, f.healthy, f.error_count, f.error_kind, f.error_message,"
+            " f.last_status_code, f.last_checked_at, f.last_success_at, f.next_check_at,"
+            f" {HEALTH_SQL} AS health, {PROBLEM_SQL} AS problem FROM feeds f"
+            " ORDER BY f.active DESC, f.healthy, f.error_count DESC, f.id"
         )
     ]
     return {

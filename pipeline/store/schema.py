@@ -424,7 +424,13 @@ def m008_run_pid_and_nlp_chars(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE articles ADD COLUMN nlp_chars INTEGER")
 
 
+def m009_digest_item_rank(conn: sqlite3.Connection) -> None:
+    """Each reported item's place in its digest (1 = most important), so a link can list the digest in its order."""
+    conn.execute("ALTER TABLE digest_items ADD COLUMN rank INTEGER")
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url, m004_feed_content_hash,
                                m005_query_indexes, m006_summary_tables, m007_event_filter_index,
-                               m008_run_pid_and_nlp_chars]
+                               m008_run_pid_and_nlp_chars,
+                               m009_digest_item_rank]
 SCHEMA_VERSION = len(MIGRATIONS)

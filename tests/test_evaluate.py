@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import NlpError
-from pipeline.evaluate import check_floors, gold_hash, pin_baseline, render_table, score
+from pipeline.evaluate import check_floors, gold_hash, pin_baseline, render_table, same_name, score
 from pipeline.models import Analysis, Event, Mention
 
 DATA = Path(__file__).resolve().parent / "data" / "nlp"
@@ -61,7 +61,10 @@ def test_metrics_are_computed_exactly() -> None:
     assert (report.events.tp, report.events.fp, report.events.fn) == (2, 1, 1)
     assert report.events.precision == pytest.approx(2 / 3) and report.events.recall == pytest.approx(2 / 3)
     assert report.negated_gold == 1 and report.negated_as_positive == 1
-    assert (report.instruments_compared, report.instruments_matched) == (2, 2)
+    assert (report.instruments_compared, report.instruments_matched) == (2, 2)  # gold names' words, no registry
+    assert report.status_right == 1 and report.status_accuracy == pytest.approx(0.5)  # t2 is negotiating, not signed
+    assert report.status_confusion[("negotiating", "signed")] == 1
+    assert report.type_confusion[("agreement", "agreement")] == 2
     assert stub.calls[0] == ("Peru", date(2024, 5, 2), "Peru and the EU sign a fisheries pact")
     assert stub.calls[1] == ("Talks", None, None)  # "[inferred]" titles are not the article's words
 
@@ -71,6 +74,44 @@ def test_participants_only_ignores_the_type() -> None:
     stub.answers["Peru"] = Analysis(events=(_event("partnership", ("EU", "PER")),))
     report = score(SMALL, stub)
     assert report.events.tp == 1 and report.participants.tp == 2
+
+
+def test_a_gold_event_reported_with_both_polarities_counts_the_wrong_one() -> None:
+    stub = _stub()
+    both = (_event("agreement", ("EU", "NOR"), negated=True, instrument="fisheries agreement"),
+            _event("agreement", ("EU", "NOR"), negated=False, instrument="fisheries agreement"))
+    stub.answers["Talks"] = Analysis(events=both)
+    report = score(SMALL, stub)
+    assert report.negated_as_positive == 1  # the negated one matched; the stray positive one still counts
+    stub.answers["Talks"] = Analysis(events=both[::-1])
+    assert score(SMALL, stub).negated_as_positive == 1  # order does not let the agreeing polarity win
+    stub.answers["Talks"] = Analysis(events=both[:1])
+    assert score(SMALL, stub).negated_as_positive == 0
+
+
+def test_a_positive_gold_event_reported_negated_is_counted() -> None:
+    stub = _stub()
+    stub.answers["Peru"] = Analysis(events=(_event("agreement", ("EU", "PER"), negated=True),))
+    report = score(SMALL, stub)
+    assert report.positive_as_negated == 1 and report.events.tp == 2
+
+
+@pytest.mark.parametrize(("gold", "predicted", "same"), [
+    ("EU-Peru fisheries pact", "fisheries pact", True),
+    ("EU-Peru fisheries pact", "the Fisheries Pact", True),
+    ("Economic Partnership Agreement", "EPA", False),  # no registry: an acronym is not the gold name's words
+    ("Horizon Europe association", "association agreement", False),
+    ("Digital Trade Agreement", None, False),
+], ids=["subset", "case-and-article", "acronym", "other-words", "none"])
+def test_instrument_names_are_compared_by_their_words(gold: str, predicted: str | None, same: bool) -> None:
+    assert same_name(gold, predicted) is same
+
+
+def test_summary_has_the_keys_analysts_script_against() -> None:
+    figures = score(SMALL, _stub()).summary()
+    for key in ("event_p", "event_r", "event_f1", "pair_f1", "status_accuracy", "negated_gold", "negated_as_positive",
+                "instrument_match"):
+        assert key in figures
 
 
 def test_render_table_lists_misses_and_false_alarms_when_verbose() -> None:
@@ -95,6 +136,10 @@ def test_bad_gold_file_is_an_nlp_error(tmp_path: Path) -> None:
     bad = tmp_path / "gold.json"
     bad.write_text('{"not": "a list"}')
     with pytest.raises(NlpError, match="E105"):
+        score(bad, _stub())
+    bad.write_text(json.dumps([{"id": "x", "text": "t", "events": [{"type": "deal", "status": "signed",
+                                                                      "participants": ["EU", "JPN"]}]}]))
+    with pytest.raises(NlpError, match="unknown type 'deal'"):
         score(bad, _stub())
 
 

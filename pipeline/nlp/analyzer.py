@@ -3,7 +3,7 @@
 Pass 1 (every sentence): blank English tokenizer + sentencizer + the gazetteer actor ruler and the
 instrument ruler. Entities come from here, so actor recall never depends on the parser.
 Pass 2 (candidate sentences only: an event word plus two actors, a known instrument or "both sides"):
-the full spaCy pipeline in ``nlp.pipe`` batches, then :func:`pipeline.events.read_sentence`.
+the full spaCy pipeline in ``nlp.pipe`` batches, then :func:`pipeline.nlp.reader.read_sentence`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span
 
 from pipeline.errors import NlpError
-from pipeline.events import finalise, read_sentence
 from pipeline.models import Analysis, Mention
 from pipeline.nlp import EXTRACTOR_VERSION
 from pipeline.nlp.actors import actor_kinds, is_dateline, is_locative
@@ -34,6 +33,7 @@ from pipeline.nlp.errors import Errors
 from pipeline.nlp.findings import Finding, SentenceInput
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.parties import lead_pair, main_pair
+from pipeline.nlp.reader import finalise, read_sentence
 from pipeline.nlp.senses import NORP, PLACE, Senses, is_acting_metonym
 
 Key = TypeVar("Key")
@@ -166,7 +166,7 @@ class Analyzer:
             ready = SentenceInput(doc, sentence.actors, sentence.instruments, sentence.offset, sentence.when)
             found = read_sentence(ready, self.lex)
             for finding in found if in_title else ():
-                finding.extra["title"] = True  # a headline's "trade deal" may be the body's named agreement
+                finding.flags.title = True  # a headline's "trade deal" may be the body's named agreement
             articles[number].findings.extend(found)
         for item, article in zip(chunk, articles, strict=True):
             yield item[0], self._result(article)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from pipeline.nlp.findings import Finding, SentenceInput
+from pipeline.nlp.findings import Finding, Flags, SentenceInput
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.naming import mentioned
 from pipeline.nlp.participants import Participants, subjects_of, walk
@@ -51,7 +51,7 @@ def omissions(
                 explicit=True,
                 pair=left.pair,
                 order=sentence.offset + token.idx,
-                extra={"author": not left.all},
+                flags=Flags(author=not left.all),
             )
         )
     return out
@@ -61,7 +61,7 @@ def followers(
     doc: Doc, sentence: SentenceInput, actor_of: dict, pairs: set[int], lex: Lexicon
 ) -> list[Finding]:
     """"Georgia is expected to follow", "X followed suit", "Y will do the same": the previous event again, with
-    the subject as the new party (completed by :func:`pipeline.events.finalise`)."""
+    the subject as the new party (completed by :func:`pipeline.nlp.reader.finalise`)."""
     out = []
     for verb in doc:
         if verb.pos_ != "VERB" or not _follows(verb):
@@ -86,7 +86,7 @@ def followers(
                 confidence=0.55,
                 explicit=True,
                 order=sentence.offset + verb.idx,
-                extra={"follow": True},
+                flags=Flags(follow=True),
             )
         )
     return out

@@ -20,6 +20,27 @@ class SentenceInput:
 
 
 @dataclass
+class Flags:
+    """What the rule reader noticed about a finding's form, for the article-level merge and the model's features."""
+
+    title: bool = False  # read from the headline: its "trade deal" may be the body's named agreement
+    registry: bool = False  # a registry instrument
+    anaphor: bool = False  # "that agreement": the article's instrument, named earlier
+    left_out: bool = False  # "X and Y did not sign the declaration": left out of the article's instrument
+    each: bool = False  # "X and Y already have agreements": each its own, with the main actor
+    funding: bool = False  # money from an EU programme with no recipient in the sentence
+    bilateral: bool = False  # plural anchor or talks: one event per partner listed after "with"
+    shared: bool = False  # "a joint declaration": one instrument of everyone named
+    join: bool = False  # joined by several
+    similar: bool = False  # "a similar deal with Peru"
+    complete: bool = False  # a speaker's sentence naming one party: the article's main pair
+    follow: bool = False  # "Georgia is expected to follow": the previous event's partner
+    author: bool = False  # "makes no reference to X": the article's main actor is the other party
+    coord: int | None = None  # coordinated with another anchor at this offset ("agreement and partnership")
+    background: frozenset[str] | None = None  # a named past instrument without parties: the actors of its sentence
+
+
+@dataclass
 class Finding:
     """One event read from one sentence, before the article-level merge."""
 
@@ -36,4 +57,4 @@ class Finding:
     explicit: bool = True
     pair: bool = False
     order: int = 0
-    extra: dict = field(default_factory=dict)
+    flags: Flags = field(default_factory=Flags)

@@ -21,7 +21,7 @@ def merge_repeats(ready: list[Finding]) -> list[Finding]:
         _absorb(twin, finding)
     out: list[Finding] = []
     for finding in merged:
-        body = _named_body(finding, merged) if finding.extra.get("title") and _generic(finding) else None
+        body = _named_body(finding, merged) if finding.flags.title and _generic(finding) else None
         if body is None:
             out.append(finding)
         else:
@@ -40,7 +40,7 @@ def _named_body(title: Finding, merged: list[Finding]) -> Finding | None:
     """The body's single capitalised instrument of the same type, parties and negation as the title's."""
     found = [
         f for f in merged
-        if not f.extra.get("title") and f.type == title.type and f.participants == title.participants
+        if not f.flags.title and f.type == title.type and f.participants == title.participants
         and f.negated == title.negated and (f.instrument or "")[:1].isupper() and not _generic(f)
     ]
     return found[0] if len({_key(f) for f in found}) == 1 else None
@@ -53,7 +53,7 @@ def _key(finding: Finding) -> str:
 def _same_event(a: Finding, b: Finding) -> bool:
     if a.type != b.type or a.participants != b.participants:
         return False
-    if a.extra.get("coord") is not None and a.extra.get("coord") == b.extra.get("coord") and a.order != b.order:
+    if a.flags.coord is not None and a.flags.coord == b.flags.coord and a.order != b.order:
         return False  # "an investment agreement and an air services agreement": two instruments
     if not a.named and not b.named:
         return True

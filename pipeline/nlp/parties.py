@@ -72,11 +72,11 @@ def expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Findi
         # named beside its member countries is their group, not one more recipient)
         for code in sorted(_countries(who.other)):
             add({"EU", code}, base.negated, who.pair)
-    elif base.extra.get("join") and len(who.subject) >= 2 and who.other and not who.other & who.subject:
+    elif base.flags.join and len(who.subject) >= 2 and who.other and not who.other & who.subject:
         # "Ukraine and Moldova joined the EU's programme": one accession each
         for code in sorted(who.subject):
             add({code} | who.other, base.negated, who.pair)
-    elif (base.extra.get("bilateral") and len(who.partner) >= 2 and len(who.subject - who.partner) == 1
+    elif (base.flags.bilateral and len(who.partner) >= 2 and len(who.subject - who.partner) == 1
           and not who.between and who.other <= who.subject | who.partner):
         # "concluded talks with Gabon, Senegal and Cabo Verde": one bilateral event per partner
         for code in sorted(who.partner):
@@ -85,7 +85,7 @@ def expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Findi
         for code in sorted(who.listed):
             add((rest - who.listed) | {code}, base.negated, who.pair)
     elif (len(who.subject) >= 2 and who.partner and not who.subject & who.partner
-          and who.other <= who.partner | known and not base.extra.get("shared")):
+          and who.other <= who.partner | known and not base.flags.shared):
         for code in sorted(who.subject):
             add({code} | who.partner | (known - who.subject), base.negated, who.pair)
     else:

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.models import Event
 from pipeline.nlp.anaphora import anaphoric, antecedent, funding, named_before, recipient
 from pipeline.nlp.anchorless import followers, omissions
-from pipeline.nlp.findings import Finding, SentenceInput
+from pipeline.nlp.findings import Finding, Flags, SentenceInput
 from pipeline.nlp.lexicon import Lexicon, lemma_of
 from pipeline.nlp.merging import merge_repeats
 from pipeline.nlp.naming import anchor_name
@@ -137,16 +137,16 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             explicit=explicit,
             order=sentence.offset + anchor.idx,
         )
-        base.extra["registry"] = bool(span is not None and span.label_ not in ("", "INSTRUMENT"))
+        base.flags.registry = bool(span is not None and span.label_ not in ("", "INSTRUMENT"))
         if span is None and anaphoric(anchor):
-            base.extra["anaphor"] = True  # "That agreement entered into force": the article's instrument
+            base.flags.anaphor = True  # "That agreement entered into force": the article's instrument
         if is_negated and who.subject and who.all == who.subject and not who.pair and _definite(anchor):
-            base.extra["left_out"] = True  # "X and Y did not sign the declaration": left out of the article's one
+            base.flags.left_out = True  # "X and Y did not sign the declaration": left out of the article's one
         elif _each_own(anchor, gov, who, is_negated):
-            base.extra["each"] = True  # "X and Y already have agreements in force": each its own, with the EU
+            base.flags.each = True  # "X and Y already have agreements in force": each its own, with the EU
         if funding(anchor, gov, known, who.all):
-            base.extra["funding"] = True  # "pledged 60 million euros from its Global Gateway programme": for whom?
-        base.extra.update(shape(anchor, gov, anchors, lex, sentence.offset))
+            base.flags.funding = True  # "pledged 60 million euros from its Global Gateway programme": for whom?
+        base.flags = replace(base.flags, **shape(anchor, gov, anchors, lex, sentence.offset))
         findings.extend(expand(base, who, known))
     for verb in doc:
         if verb.i in governed or verb.pos_ not in ("VERB",):
@@ -177,21 +177,21 @@ def read_sentence(sentence: SentenceInput, lex: Lexicon) -> list[Finding]:
             confidence=0.0,
             explicit=True,
             order=sentence.offset + verb.idx,
-            extra={"bilateral": True},
+            flags=Flags(bilateral=True),
         )
         findings.extend(expand(base, who, ()))
     findings.extend(omissions(doc, sentence, actor_of, pairs, lex))
     findings.extend(followers(doc, sentence, actor_of, pairs, lex))
     if regulatory(doc, lex):  # a State aid decision, an infringement, a ruling: only registry instruments stay
-        findings = [f for f in findings if f.extra.get("registry")]
+        findings = [f for f in findings if f.flags.registry]
     here = frozenset(code for _, code in actor_of.values())
     for finding in findings:  # "the Digital Partnership, signed in 2022, ...": a background fact of the article's pair
         named = finding.named and finding.explicit and finding.instrument[:1].isupper()
         if not finding.participants and named and finding.status in _BACKGROUND and not finding.negated:
-            finding.extra["background"] = here
+            finding.flags.background = here
     if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc, actor_of):
         for finding in findings:
-            finding.extra["complete"] = True
+            finding.flags.complete = True
     return findings
 
 
@@ -331,18 +331,18 @@ def finalise(
         codes = set(finding.participants)
         if finding.pair and pair and codes <= set(pair):
             codes |= set(pair)
-        if finding.extra.get("author") and dominant and len(codes) == 1:
+        if finding.flags.author and dominant and len(codes) == 1:
             codes.add(dominant)
         side = "EU" if pair and "EU" in pair else dominant
-        if (finding.extra.get("left_out") or finding.extra.get("each")) and side and side not in codes:
+        if (finding.flags.left_out or finding.flags.each) and side and side not in codes:
             # each party left out of the instrument the article is about, by its main actor
             ready.extend(replace(finding, participants=frozenset({code, side})) for code in sorted(codes)
                          if not eu_internal({code, side}, members))
             continue
-        if finding.extra.get("complete") and pair and len(codes) == 1 and codes < set(pair):
+        if finding.flags.complete and pair and len(codes) == 1 and codes < set(pair):
             codes = set(pair)
             finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
-        if finding.extra.get("anaphor") and not codes:
+        if finding.flags.anaphor and not codes:
             earlier = antecedent(ready, finding, pair)
             if earlier is not None:
                 codes = set(earlier.participants)
@@ -354,15 +354,15 @@ def finalise(
                 # a capitalised name given earlier without its parties: the article's main pair
                 codes = set(pair)
                 finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
-        if finding.extra.get("funding") and codes == {"EU"}:
+        if finding.flags.funding and codes == {"EU"}:
             codes |= recipient(ready, finding, pair)
-        background = finding.extra.get("background")
+        background = finding.flags.background
         if background is not None and pair and not codes and background <= set(pair):
             codes = set(pair)
             finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
-        if finding.extra.get("similar") and len(codes) == 1:
+        if finding.flags.similar and len(codes) == 1:
             codes |= similar_party(ready, codes, dominant)
-        if finding.extra.get("follow"):
+        if finding.flags.follow:
             previous = ready[-1] if ready and len(codes) == 1 else None
             if previous is None:
                 continue

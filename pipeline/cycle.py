@@ -81,7 +81,8 @@ def _stored(db: sqlite_utils.Database, article_id: int, analysis: Any, version: 
 
 
 def _fitted(batch: list[dict], max_chars: int) -> tuple[list[tuple], dict[int, int]]:
-    """The NLP's (id, text, published) items, texts cut to ``max_chars``; and {id: characters read} of those cut."""
+    """The NLP's (id, text, published, title) items, texts cut to ``max_chars``; and {id: characters read} of those
+    cut. The title is read too when the text does not open with it."""
     items, cut = [], {}
     for row in batch:
         text, was_cut = fit_text(row["text"] or "", max_chars)
@@ -89,7 +90,7 @@ def _fitted(batch: list[dict], max_chars: int) -> tuple[list[tuple], dict[int, i
             cut[row["id"]] = len(text)
             log.warning("text of %d characters cut to %d for the NLP (nlp.max_chars)", len(row["text"]), len(text),
                         extra={"stage": "nlp", "article_id": row["id"], "error_kind": "too_long"})
-        items.append((row["id"], text, _date_of(row["published_at"])))
+        items.append((row["id"], text, _date_of(row["published_at"]), row.get("title")))
     return items, cut
 
 
@@ -104,9 +105,9 @@ def _analyse_isolated(analyzer, items: list, settings: Settings, db: sqlite_util
     if results is not None:
         yield from results
         return
-    for article_id, text, published in items:
+    for article_id, text, published, title in items:
         try:
-            yield article_id, analyzer.analyse(text, published)
+            yield article_id, analyzer.analyse(text, published, title)
         except Exception as exc:
             log.error("NLP failed: %s", exc, extra={"stage": "nlp", "article_id": article_id, "error_kind": "nlp"})
             try:

@@ -161,8 +161,18 @@ def test_dev_set_stays_above_its_floors(nlp) -> None:
     assert not problems, "\n".join(problems) + "\n\n" + render_table(report, verbose=True)
 
 
+@pytest.mark.xfail(strict=True, reason="issue 11 target not met yet: dev event F1 0.821 with the model trained on"
+                                      " train.json and our own gold (target 0.85)")
+@pytest.mark.skipif(not DEV.exists(), reason="../shared/eval/dev.json is not available")
+def test_dev_set_meets_the_issue_targets(nlp) -> None:
+    report = score(DEV, nlp)
+    assert report.status_accuracy >= 0.75 and report.negated_as_positive == 0  # met
+    assert report.events.f1 >= 0.85  # not met: the strict xfail turns red the day it is
+
+
 def test_our_gold_set_stays_above_its_floors(nlp) -> None:
-    """tests/data/nlp_gold.json: news-like paragraphs we wrote (passives, lists, hedges, exclusions, non-events)."""
+    """tests/data/nlp_gold.json: news-like paragraphs we wrote (passives, lists, hedges, exclusions, non-events).
+    The shipped model is trained on them too, so this is a check that it fits them, not a held-out figure."""
     baseline = json.loads(OWN_BASELINE.read_text(encoding="utf-8"))
     report = score(OWN_GOLD, nlp)
     problems = check_floors(report, baseline)

@@ -14,7 +14,7 @@ PUBLISHED = date(2024, 6, 1)
 
 
 def _events(nlp: Analyzer, text: str) -> list[Event]:
-    return list(nlp.analyse(text, published=PUBLISHED).events)
+    return list(nlp.view(text, published=PUBLISHED).rule_events)
 
 
 def _one(nlp: Analyzer, text: str) -> Event:
@@ -153,8 +153,8 @@ def test_registry_parties_do_not_override_the_text(nlp: Analyzer) -> None:
 
 
 def test_title_is_read_when_the_text_lacks_it(nlp: Analyzer) -> None:
-    analysis = nlp.analyse("The deal covers cars.", PUBLISHED, title="Peru and the EU sign a trade deal")
-    assert [(e.type, e.participants) for e in analysis.events] == [("agreement", ("EU", "PER"))]
+    analysis = nlp.view("The deal covers cars.", PUBLISHED, title="Peru and the EU sign a trade deal")
+    assert [(e.type, e.participants) for e in analysis.rule_events] == [("agreement", ("EU", "PER"))]
 
 
 def test_analyse_many_keeps_keys_and_order(nlp: Analyzer) -> None:

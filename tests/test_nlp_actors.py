@@ -10,7 +10,7 @@ from pipeline.nlp.actors import is_dateline, is_locative
 
 
 def _codes(nlp: Analyzer, text: str) -> list[str]:
-    return [m.code for m in nlp.analyse(text).entities if m.label != "INSTRUMENT"]
+    return [m.code for m in nlp.view(text).entities if m.label != "INSTRUMENT"]
 
 
 @pytest.mark.parametrize(
@@ -67,20 +67,20 @@ def test_region_parts_do_not_leak(nlp: Analyzer) -> None:
 
 
 def test_hyphenated_pair_yields_both_actors(nlp: Analyzer) -> None:
-    analysis = nlp.analyse("Preparations for the EU-China summit and the India–EU dialogue continued.")
+    analysis = nlp.view("Preparations for the EU-China summit and the India–EU dialogue continued.")
     assert [m.code for m in analysis.entities if m.code] == ["EU", "CHN", "IND", "EU"]
 
 
 def test_offsets_point_into_the_text(nlp: Analyzer) -> None:
     text = "Yesterday South Korea signed."
-    mention = next(m for m in nlp.analyse(text).entities if m.code == "KOR")
+    mention = next(m for m in nlp.view(text).entities if m.code == "KOR")
     assert text[mention.start : mention.end] == "South Korea"
     assert mention.label == "COUNTRY"
 
 
 def test_places_and_datelines_are_not_parties(nlp: Analyzer) -> None:
     text = "Belgium, (Example Wire) The EU and Peru met at a conference in Luxembourg."
-    analysis = nlp.analyse(text)
+    analysis = nlp.view(text)
     assert {"BEL", "LUX"} <= {m.code for m in analysis.entities}
     assert set(analysis.actors) == {"EU", "PER"}
 
@@ -104,5 +104,5 @@ def test_actor_table_covers_every_country_and_bloc() -> None:
 
 
 def test_given_names_are_not_countries_in_running_text(nlp: Analyzer) -> None:
-    assert nlp.analyse("Prime Minister Georgia Smith met officials from Chile.").actors == ("CHL",)
-    assert "GEO" in nlp.analyse("Georgia Signs Association Agreement With The EU").actors
+    assert nlp.view("Prime Minister Georgia Smith met officials from Chile.").actors == ("CHL",)
+    assert "GEO" in nlp.view("Georgia Signs Association Agreement With The EU").actors

@@ -10,11 +10,11 @@ from pipeline.nlp.instruments import instrument_key
 
 
 def _events(nlp: Analyzer, text: str) -> set[tuple[str, tuple[str, ...], bool]]:
-    return {(e.type, e.participants, e.negated) for e in nlp.analyse(text, published=date(2026, 5, 1)).events}
+    return {(e.type, e.participants, e.negated) for e in nlp.view(text, published=date(2026, 5, 1)).rule_events}
 
 
 def _names(nlp: Analyzer, text: str) -> set[str | None]:
-    return {e.instrument for e in nlp.analyse(text, published=date(2026, 5, 1)).events}
+    return {e.instrument for e in nlp.view(text, published=date(2026, 5, 1)).rule_events}
 
 
 def test_without_a_topic_excludes_no_party(nlp: Analyzer) -> None:

@@ -9,7 +9,7 @@ from pipeline.nlp import Analyzer
 
 
 def _events(nlp: Analyzer, text: str, title: str | None = None) -> set[tuple[str, str, tuple[str, ...], bool]]:
-    found = nlp.analyse(text, published=date(2026, 5, 1), title=title).events
+    found = nlp.view(text, published=date(2026, 5, 1), title=title).rule_events
     return {(e.type, e.status, e.participants, e.negated) for e in found}
 
 
@@ -43,7 +43,7 @@ _CARRY = (
 
 
 def test_that_agreement_carries_the_named_instrument_and_pair(nlp: Analyzer) -> None:
-    events = nlp.analyse(_CARRY, published=date(2026, 5, 1)).events
+    events = nlp.view(_CARRY, published=date(2026, 5, 1)).rule_events
     forestry = [e for e in events if e.type == "agreement" and e.participants == ("EU", "PRY")]
     assert forestry and any(e.status == "in_force" for e in forestry)
 
@@ -61,7 +61,7 @@ def test_a_definite_agreement_joins_its_named_antecedent(nlp: Analyzer) -> None:
         "The Blue Fisheries Agreement between the European Union and Senegal entered into force on Monday. "
         "The agreement was signed in Dakar last year. Gambia is watching closely."
     )
-    found = [e for e in nlp.analyse(text, published=date(2026, 5, 1)).events if e.type == "agreement"]
+    found = [e for e in nlp.view(text, published=date(2026, 5, 1)).rule_events if e.type == "agreement"]
     assert [e.participants for e in found] == [("EU", "SEN")]
     assert found[0].instrument == "Blue Fisheries Agreement"
 

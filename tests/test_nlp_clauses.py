@@ -10,7 +10,7 @@ from pipeline.nlp import Analyzer
 
 
 def _events(nlp: Analyzer, text: str, title: str | None = None) -> set[tuple[str, str, tuple[str, ...], bool]]:
-    found = nlp.analyse(text, published=date(2026, 5, 1), title=title).events
+    found = nlp.view(text, published=date(2026, 5, 1), title=title).rule_events
     return {(e.type, e.status, e.participants, e.negated) for e in found}
 
 
@@ -64,18 +64,18 @@ _BODY = (
 
 
 def test_a_headlines_generic_deal_merges_into_the_bodys_named_agreement(nlp: Analyzer) -> None:
-    found = nlp.analyse(_BODY, published=date(2026, 5, 1), title="EU-Gabon trade deal enters into force").events
+    found = nlp.view(_BODY, published=date(2026, 5, 1), title="EU-Gabon trade deal enters into force").rule_events
     assert [(e.type, e.participants) for e in found] == [("agreement", ("EU", "GAB"))]
     assert found[0].instrument is not None and found[0].instrument.startswith("Sustainable Fisheries")
-    found = nlp.analyse(_BODY, published=date(2026, 5, 1), title="EU and Gabon sign trade deal").events
+    found = nlp.view(_BODY, published=date(2026, 5, 1), title="EU and Gabon sign trade deal").rule_events
     assert len(found) == 1
 
 
 def test_a_headline_deal_with_other_parties_or_a_named_title_stays(nlp: Analyzer) -> None:
     found = _events(nlp, _BODY, title="EU and Senegal sign trade deal")
     assert {codes for _, _, codes, _ in found} == {("EU", "SEN"), ("EU", "GAB")}
-    named = nlp.analyse(_BODY, published=date(2026, 5, 1), title="EU and Gabon sign Economic Partnership Agreement")
-    assert len(named.events) == 2  # two capitalised names: not the generic headline deal
+    named = nlp.view(_BODY, published=date(2026, 5, 1), title="EU and Gabon sign Economic Partnership Agreement")
+    assert len(named.rule_events) == 2  # two capitalised names: not the generic headline deal
 
 
 def test_programme_money_goes_to_the_partner_named_just_before(nlp: Analyzer) -> None:

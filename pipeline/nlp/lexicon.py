@@ -63,6 +63,8 @@ class Lexicon:
     approvers: frozenset[str] = frozenset()  # "approve", "endorse": a decision on someone's own measure
     recommend: frozenset[str] = frozenset()  # "should", "must": a recommendation
     org_heads: frozenset[str] = frozenset()  # "association", "institute": an organisation's name
+    triggers: dict[str, str] = field(default_factory=dict)  # lemma -> the type it points to (the model's cues)
+    bloc_refs: frozenset[str] = frozenset()  # "the bloc": the article's most named bloc
 
     @classmethod
     def from_assets(cls, assets: Assets) -> Lexicon:
@@ -91,6 +93,8 @@ class Lexicon:
             approvers=frozenset(assets.terms("approve")),
             recommend=frozenset(assets.terms("recommend")),
             org_heads=frozenset(assets.terms("org_head")),
+            triggers=dict(assets.terms("trigger")),
+            bloc_refs=frozenset(assets.terms("bloc_ref")),
         )
 
     def anchor_type(self, token: Token, titled: bool = False) -> str | None:

@@ -26,7 +26,7 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
         words = list(span)
         while words and (words[0].lower_ in ("the", "a", "an") or _amount(words[0])):
             words = words[1:]  # "the €90 billion Ukraine Support Loan": the name, not the amount
-        end = _topic_end(span.root, span.end) if span.root.lemma_.lower() in ("memorandum", "letter") else span.end
+        end = topic_end(span.root, span.end) if span.root.lemma_.lower() in ("memorandum", "letter") else span.end
         text = span.doc[words[0].i : end].text if words else span.text
         return text, True
     start = anchor.i
@@ -41,7 +41,7 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
         start -= 1
     end = anchor.i + 1
     if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
-        end = _topic_end(anchor, end)
+        end = topic_end(anchor, end)
     words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
     money = False
     while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case") or _amount(words[0])
@@ -52,7 +52,7 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
     return (text or anchor.text), False
 
 
-def _topic_end(anchor: Token, end: int) -> int:
+def topic_end(anchor: Token, end: int) -> int:
     """Where "memorandum of understanding on raw materials" ends: the topic phrase, without dates or parties."""
     doc = anchor.doc
     preps = [c for c in anchor.rights if c.dep_ == "prep" and c.lower_ in NAME_PREPS and c.i >= end - 1]

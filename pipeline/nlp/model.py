@@ -1,0 +1,234 @@
+"""The trained event model: four linear models over named features, and how they turn a view into events.
+
+1. ``sentence``: for each candidate participant set of each parsed sentence, the chance that the sentence states
+   an event of each type between exactly those parties (one logistic model per type).
+2. ``event``: for each (type, participant set) of the article, from its best sentence scores and what the rule
+   reader concluded, the chance that the article reports such an event. Its probability is the event's confidence.
+3. ``status`` (multinomial) and ``negation`` (binary): from the event's evidence sentence.
+
+Where the rule reader read several instruments of one type between the same parties, each is an event (one
+article can report two agreements between the same parties). The weights live in ``models/event_model/``
+(``model.json``; ``manifest.json`` says what they were trained on and how they scored), written by
+:mod:`pipeline.nlp.training`. Reading them checks the format and the extractor version.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import NlpError
+from pipeline.evaluate import name_words
+from pipeline.models import Event
+from pipeline.nlp import EXTRACTOR_VERSION
+from pipeline.nlp.article import ArticleView, Sentence
+from pipeline.nlp.candidates import candidates
+from pipeline.nlp.dates import stated_date
+from pipeline.nlp.errors import Errors
+from pipeline.nlp.features import TYPES, Features, candidate_features, event_features, outcome_features, sentence_words
+from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.naming import topic_end
+
+FORMAT = 1
+MODEL_DIR = "event_model"
+MAX_PER_SET = 3  # events of one type between the same parties in one article
+STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", "ended")
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A linear model over named features: one logistic output per label, or a softmax over the labels."""
+
+    labels: tuple[str, ...]
+    weights: dict[str, tuple[float, ...]]
+    bias: tuple[float, ...]
+    softmax: bool = False
+
+    def scores(self, features: Features) -> list[float]:
+        """The probability of each label."""
+        totals = list(self.bias)
+        for name, value in features.items():
+            weights = self.weights.get(name)
+            if weights is not None:
+                for k, weight in enumerate(weights):
+                    totals[k] += weight * value
+        if self.softmax:
+            top = max(totals)
+            exps = [math.exp(t - top) for t in totals]
+            return [e / sum(exps) for e in exps]
+        return [1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, t)))) for t in totals]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"labels": list(self.labels), "softmax": self.softmax, "bias": list(self.bias),
+                "weights": {name: list(w) for name, w in sorted(self.weights.items())}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Linear:
+        return cls(tuple(data["labels"]), {k: tuple(v) for k, v in data["weights"].items()}, tuple(data["bias"]),
+                   bool(data["softmax"]))
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The decision points, chosen by cross-validation (see models/README.md)."""
+
+    sentence_floor: float = 0.03  # a sentence score that puts a (type, set) before the event model
+    event: float = 0.35  # the event model's probability that makes an event
+    negation: float = 0.3  # the negation model's probability that makes an event negated
+
+
+@dataclass(frozen=True)
+class EventModel:
+    """The four models, the thresholds and the manifest they were trained with."""
+
+    sentence: Linear
+    event: Linear
+    status: Linear
+    negation: Linear
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def events(self, view: ArticleView, lex: Lexicon, kinds: dict[str, str],
+               names: dict[str, str] | None = None) -> tuple[Event, ...]:
+        """The events of one article view (see the module docstring); ``names`` (code -> short name) name the
+        parties before a generic instrument name."""
+        scored = self.sentence_scores(view, lex, kinds)
+        found: list[tuple[int, Event]] = []
+        for (type_, codes), ranked in self.hypotheses(view, scored).items():
+            if len(codes) < 2 or ("EU" in codes and all(c == "EU" or c in lex.eu_members for c in codes)):
+                continue
+            others = max((s for (t, c), r in scored.items() if c == codes and t != type_ for s, _ in r[:1]),
+                         default=0.0)
+            probability = self.event.scores(event_features(view, type_, codes, [s for s, _ in ranked], others,
+                                                           lex))[0]
+            if probability < self.thresholds.event:
+                continue
+            for sentence, instrument in self._evidence(view, type_, codes, ranked):
+                named = with_parties(instrument, codes, names or {})
+                found.append((sentence.position, self._event(view, sentence, named, type_, codes, probability, lex)))
+        return tuple(event for _, event in sorted(found, key=lambda item: item[0]))
+
+    def sentence_scores(self, view: ArticleView, lex: Lexicon,
+                        kinds: dict[str, str]) -> dict[tuple[str, frozenset[str]], list[tuple[float, Sentence]]]:
+        """For each (type, set): its sentence scores with their sentences, best first."""
+        scored: dict[tuple[str, frozenset[str]], list[tuple[float, Sentence]]] = defaultdict(list)
+        for sentence in view.sentences:
+            if sentence.doc is None:
+                continue
+            words = sentence_words(sentence.doc)
+            for codes, origins in candidates(view, sentence).items():
+                features = candidate_features(view, sentence, codes, origins, lex, words, kinds)
+                for type_, score in zip(TYPES, self.sentence.scores(features), strict=True):
+                    if score >= self.thresholds.sentence_floor:
+                        scored[(type_, codes)].append((score, sentence))
+        for ranked in scored.values():
+            ranked.sort(key=lambda item: (-item[0], item[1].position))
+        return scored
+
+    def hypotheses(self, view: ArticleView, scored: dict) -> dict[tuple[str, frozenset[str]], list]:
+        """The (type, set)s the event model weighs: those a sentence scored, and those the rules concluded."""
+        out = dict(scored)
+        for event in view.rule_events:
+            out.setdefault((event.type, frozenset(event.participants)), [])
+        return out
+
+    def _evidence(self, view: ArticleView, type_: str, codes: frozenset[str],
+                  ranked: list[tuple[float, Sentence]]) -> list[tuple[Sentence, str | None]]:
+        """The sentences (and instrument names) of the events of this (type, set): the rule reader's when it read
+        several instruments there ("signed the Advanced Framework Agreement and the Interim Trade Agreement"),
+        else the best sentence. (A second well-scored sentence is no second event: in cross-validation that
+        added as many false events as true ones.)"""
+        rules = [e for e in view.rule_events if e.type == type_ and frozenset(e.participants) == codes]
+        by_text = {s.text.strip(): s for s in view.sentences}
+        if len(rules) > 1:
+            picks = [(by_text[e.evidence], e.instrument) for e in rules[:MAX_PER_SET] if e.evidence in by_text]
+            if picks:
+                return picks
+        best = ranked[0][1] if ranked else next((by_text[e.evidence] for e in rules if e.evidence in by_text), None)
+        return [(best, _instrument(view, best, type_, codes))] if best is not None else []
+
+    def _event(self, view: ArticleView, sentence: Sentence, instrument: str | None, type_: str,
+               codes: frozenset[str], probability: float, lex: Lexicon) -> Event:
+        features = outcome_features(view, sentence, codes, type_, lex)
+        statuses = self.status.scores(features)
+        status = self.status.labels[max(range(len(statuses)), key=statuses.__getitem__)]
+        negated = self.negation.scores(features)[0] >= self.thresholds.negation
+        return Event(type=type_, status=status, participants=tuple(sorted(codes)),
+                     instrument=instrument, negated=negated,
+                     date=stated_date(sentence.text, view.published) or view.published,
+                     evidence=sentence.text.strip(), confidence=round(probability, 3))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "extractor_version": EXTRACTOR_VERSION,
+                "thresholds": self.thresholds.__dict__, "sentence": self.sentence.as_json(),
+                "event": self.event.as_json(), "status": self.status.as_json(), "negation": self.negation.as_json()}
+
+
+def _instrument(view: ArticleView, sentence: Sentence, type_: str, codes: frozenset[str]) -> str | None:
+    """The instrument's name: the rule reader's for this event or sentence, else a name the cheap pass found; a bare
+    head noun gets its topic ("deal" -> "deal on critical raw materials")."""
+    for event in view.rule_events_of(sentence):
+        if frozenset(event.participants) == codes and event.instrument:
+            return _with_topic(sentence, event.instrument)
+    named = [f.instrument for f in sentence.findings if f.type == type_ and f.instrument]
+    if named:
+        return _with_topic(sentence, named[0])
+    tools = [sentence.text[t.start: t.end] for t in sentence.instruments]
+    return tools[0] if tools else None
+
+
+def _with_topic(sentence: Sentence, name: str) -> str:
+    words = name.split()
+    if sentence.doc is None or len(words) > 2:
+        return name
+    head = next((t for t in sentence.doc if t.text == words[-1]), None)
+    if head is None:
+        return name
+    end = topic_end(head, head.i + 1)
+    return f"{name} {sentence.doc[head.i + 1: end].text}" if end > head.i + 1 else name
+
+
+def with_parties(name: str | None, codes: frozenset[str], names: dict[str, str]) -> str | None:
+    """A short generic name ("Summit", "trade deal") of a two-party event with its parties before it, as news
+    write it ("EU-Canada Summit"); a name that already names a party, or any other, as it is."""
+    if not name or len(codes) != 2:
+        return name
+    words = name_words(name)
+    parties = {w for code in codes for w in name_words(names.get(code, code))} | {c.lower() for c in codes}
+    if len(words) > 6 or words & parties:
+        return name
+    first, second = sorted(codes, key=lambda c: (c != "EU", names.get(c, c)))
+    bare = re.sub(r"^(?:the|a|an)\s+", "", name.strip(), flags=re.IGNORECASE)
+    return f"{names.get(first, first)}-{names.get(second, second)} {bare}"
+
+
+def load_event_model(models_dir: Path) -> EventModel:
+    """Read ``models_dir/event_model/model.json`` and its manifest; a clear NlpError when missing or stale."""
+    folder = Path(models_dir) / MODEL_DIR
+    path = folder / "model.json"
+    if not path.is_file():
+        raise NlpError(Errors.E107.format(path=folder))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        manifest_path = folder / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise NlpError(Errors.E109.format(path=folder, reason=exc)) from exc
+    found = f"format {data.get('format')}, extractor {data.get('extractor_version')}"
+    if data.get("format") != FORMAT or data.get("extractor_version") != EXTRACTOR_VERSION:
+        raise NlpError(Errors.E108.format(path=folder, found=found,
+                                          expected=f"format {FORMAT}, extractor {EXTRACTOR_VERSION}"))
+    try:
+        return EventModel(Linear.from_json(data["sentence"]), Linear.from_json(data["event"]),
+                          Linear.from_json(data["status"]), Linear.from_json(data["negation"]),
+                          Thresholds(**data["thresholds"]), manifest)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise NlpError(Errors.E109.format(path=folder, reason=f"{type(exc).__name__}: {exc}")) from exc
+
+
+__all__ = ["FORMAT", "MODEL_DIR", "STATUSES", "EventModel", "Linear", "Thresholds", "load_event_model"]

@@ -1,0 +1,142 @@
+"""The trained event model: training on gold files we write, its determinism, cross-validation folds, clear errors
+for a missing or stale model, the language gate, people standing for their states, and the mission's example
+(../shared/eval/seed.txt, skipped when absent)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import NlpError
+from pipeline.evaluate import load_gold
+from pipeline.nlp import EXTRACTOR_VERSION, Analyzer
+from pipeline.nlp.assets import MODELS_DIR
+from pipeline.nlp.candidates import candidates
+from pipeline.nlp.model import load_event_model
+from pipeline.nlp.training import cross_validate, fit, folds_of, prepare, train
+
+OWN_GOLD = Path(__file__).resolve().parent / "data" / "nlp_gold.json"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed.txt"
+
+
+@pytest.fixture(scope="module")
+def views_only() -> Analyzer:
+    """An analyzer that builds views without a trained model (what training uses)."""
+    return Analyzer(event_model=False)
+
+
+@pytest.fixture(scope="module")
+def small_gold(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Forty articles of our own gold file: enough for every model to see both classes."""
+    path = tmp_path_factory.mktemp("gold") / "small.json"
+    path.write_text(json.dumps(load_gold(OWN_GOLD)[:40]), encoding="utf-8")
+    return path
+
+
+def test_training_twice_gives_identical_artefacts(small_gold: Path, views_only: Analyzer, tmp_path: Path) -> None:
+    first = train([small_gold], tmp_path / "a", views_only, folds=2)
+    second = train([small_gold], tmp_path / "b", views_only, folds=2)
+    assert first == second
+    for name in ("model.json", "manifest.json"):
+        assert (tmp_path / "a/event_model" / name).read_bytes() == (tmp_path / "b/event_model" / name).read_bytes()
+    manifest = json.loads((tmp_path / "a/event_model/manifest.json").read_text())
+    assert manifest["extractor_version"] == EXTRACTOR_VERSION and manifest["training"][0]["articles"] == 40
+    assert len(manifest["data_sha256"]) == 64 and manifest["cross_validation"]["folds"] == 2
+    model = load_event_model(tmp_path / "a")  # the written model reads back and decides
+    view = views_only.view("The European Union and Chile signed an advanced framework agreement in Brussels.",
+                           date(2025, 1, 1))
+    assert all(len(e.participants) >= 2 for e in model.events(view, views_only.lex, views_only.kinds))
+
+
+def test_cross_validation_folds_never_share_an_article(small_gold: Path, views_only: Analyzer) -> None:
+    prepared = prepare(views_only, load_gold(small_gold), source="small")
+    folds = folds_of(prepared, 5)
+    assert sorted(set(folds)) == [0, 1, 2, 3, 4] and len(folds) == len(prepared)
+    for fold in range(5):
+        held = {p.group for p, f in zip(prepared, folds, strict=True) if f == fold}
+        trained = {p.group for p, f in zip(prepared, folds, strict=True) if f != fold}
+        assert held and not held & trained
+    assert folds == folds_of(prepare(views_only, load_gold(small_gold), source="small"), 5)  # stable
+    report = cross_validate(prepared, 2, views_only)
+    assert report.articles == len(prepared) and report.folds == 2  # every article scored exactly once
+
+
+def test_the_sentence_model_learns_from_evidence_sentences(small_gold: Path, views_only: Analyzer) -> None:
+    prepared = prepare(views_only, load_gold(small_gold), source="small")
+    assert sum(bool(row.evidence_types) for p in prepared for row in p.rows) >= 20
+    model = fit(prepared, views_only.lex)
+    weights = model.sentence.weights
+    assert set(model.sentence.labels) == {"agreement", "partnership", "programme", "cooperation"}
+    assert weights and model.status.softmax and len(model.status.labels) == 7
+
+
+def test_a_missing_model_is_a_clear_error_at_start(tmp_path: Path) -> None:
+    assets = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, assets, ignore=shutil.ignore_patterns("event_model"))
+    with pytest.raises(NlpError, match="E107"):
+        Analyzer(models_dir=assets)
+
+
+def test_a_model_from_another_version_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "event_model"
+    folder.mkdir()
+    data = json.loads((MODELS_DIR / "event_model" / "model.json").read_text())
+    data["extractor_version"] = "2000.1.1"
+    (folder / "model.json").write_text(json.dumps(data))
+    with pytest.raises(NlpError, match=r"E108.*2000\.1\.1"):
+        load_event_model(tmp_path)
+    (folder / "model.json").write_text("{not json")
+    with pytest.raises(NlpError, match="E109"):
+        load_event_model(tmp_path)
+
+
+def test_text_in_another_language_gives_no_events(nlp: Analyzer) -> None:
+    german = ("Die Europäische Union und Japan haben am Montag in Brüssel ein Abkommen über digitalen Handel"
+              " unterzeichnet, teilte die Kommission mit. Es tritt im nächsten Jahr in Kraft.")
+    analysis = nlp.analyse(german, date(2025, 3, 1))
+    assert analysis.language == "de" and analysis.events == ()
+    english = nlp.analyse("The European Union and Japan signed a digital trade agreement in Brussels on Monday.")
+    assert english.language == "en" and english.events
+
+
+def test_office_holders_stand_for_their_state_on_the_article_date(nlp: Analyzer) -> None:
+    view = nlp.view("Lula and von der Leyen signed the deal in Brasilia.", date(2024, 12, 1))
+    sentence = view.sentences[0]
+    assert {(a.code, a.label) for a in sentence.actors} >= {("BRA", "PERSON"), ("EU", "PERSON")}
+    assert frozenset({"BRA", "EU"}) in candidates(view, sentence)
+    before = nlp.view("Juncker met Tsipras in Athens.", date(2016, 5, 1)).sentences[0]
+    assert {(a.code, a.label) for a in before.actors} >= {("EU", "PERSON")}
+    after = nlp.view("Juncker met the press in Athens.", date(2024, 5, 1)).sentences[0]
+    assert not any(a.label == "PERSON" for a in after.actors)  # out of office: he speaks for nobody
+
+
+def test_the_bloc_is_the_article_s_bloc(nlp: Analyzer) -> None:
+    view = nlp.view("ASEAN leaders met in Jakarta. The bloc agreed a digital economy pact with Japan.")
+    groups = [a for s in view.sentences for a in s.actors if a.label == "GROUP"]
+    assert [a.code for a in groups] == ["ASEAN"]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/eval/seed.txt is not available")
+def test_the_seed_article(nlp: Analyzer) -> None:
+    """The article pactwatch started from: agreements signed with Singapore and South Korea, and the United States
+    left out (only negated)."""
+    events = nlp.analyse(SEED.read_text(encoding="utf-8"), date(2025, 6, 6)).events
+    found = {(e.type, e.status, e.participants, e.negated) for e in events}
+    for partner in ("SGP", "KOR"):
+        assert ("agreement", "signed", ("EU", partner), False) in found
+    us = [e for e in events if e.participants == ("EU", "USA")]
+    assert us and all(e.negated for e in us)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 target not met yet: the research programmes 'set to launch with"
+                                      " Japan, Canada, and South Korea' name no EU; the model scores EU-JPN 0.06")
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/eval/seed.txt is not available")
+def test_the_seed_article_research_programmes(nlp: Analyzer) -> None:
+    events = nlp.analyse(SEED.read_text(encoding="utf-8"), date(2025, 6, 6)).events
+    found = {(e.type, e.status, e.participants, e.negated) for e in events}
+    for partner in ("CAN", "JPN", "KOR"):
+        assert ("programme", "planned", tuple(sorted(("EU", partner))), False) in found

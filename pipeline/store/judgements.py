@@ -75,8 +75,8 @@ def _read(row: sqlite3.Row | dict[str, Any], judged: sqlite3.Row | dict[str, Any
 
 def record_judgement(db: sqlite_utils.Database, event_id: int, verdict: str, fields: dict[str, Any] | None = None,
                      *, judged_by: str, note: str | None = None) -> int:
-    """Judge an event (correct, wrong, or corrected with ``fields``) and move it where it now belongs, in one
-    transaction. Returns the judgement id."""
+    """Judge an event (correct, wrong, or corrected with ``fields``; a further correction adds to the one in force)
+    and move it where it now belongs, in one transaction. Returns the judgement id."""
     if verdict not in VERDICTS:
         raise UsageError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
     try:
@@ -89,6 +89,8 @@ def record_judgement(db: sqlite_utils.Database, event_id: int, verdict: str, fie
         row = _event_row(conn, event_id)
         current = in_force(conn, event_id)
         read = _read(row, current)
+        if verdict == "corrected" and current is not None and current["verdict"] == "corrected":
+            values = {**dict(judgement_of(current).fields), **values}  # a further correction keeps the earlier one
         columns = {name: values.get(name) for name in ("type", "status", "instrument")}
         participants = ",".join(values["participants"]) if "participants" in values else None
         negated = int(values["negated"]) if "negated" in values else None

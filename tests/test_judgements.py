@@ -78,7 +78,8 @@ def test_a_corrected_event_counts_as_corrected_and_undo_restores(judged_db: sqli
                               judged_by="ana")
     rows = judged_db.execute("SELECT participants, status, mentions FROM partnerships ORDER BY id").fetchall()
     assert ("EU,KOR", "negotiating", 1) in rows and ("EU,JPN", "negotiating", 0) in rows  # both corrections hold
-    assert sorted(r["participants"] for r in store.iter_events(judged_db, country="KOR")) == [["EU", "KOR"], ["JPN", "KOR"]]
+    korea = sorted(r["participants"] for r in store.iter_events(judged_db, country="KOR"))
+    assert korea == [["EU", "KOR"], ["JPN", "KOR"]]
     undo_judgement(judged_db, second)
     assert judged_db.execute("SELECT participants, status, verdict FROM events WHERE id = ?", (event_id,)).fetchone() \
         == ("EU,JPN", "negotiating", "corrected")

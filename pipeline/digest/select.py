@@ -153,7 +153,8 @@ def select_digest(db: sqlite_utils.Database, recipient: Recipient, *, now: datet
             marks += [(item.id, cid, item.rank) for cid in pending.change_ids.get(item.id, [])] or [
                 (item.id, None, item.rank)]
     corrections, corrected = _corrections(pending)
-    corrected += [(item.id, cid) for item in ranked if not item.change for cid in pending.correction_ids.get(item.id, [])]
+    corrected += [(item.id, cid) for item in ranked if not item.change
+                  for cid in pending.correction_ids.get(item.id, [])]  # a new one is told as it is now
     return DigestContent(recipient=recipient.address, generated_at=now, items=tuple(ranked), marks=tuple(marks),
                          corrections=tuple(corrections), corrected=tuple(corrected))
 

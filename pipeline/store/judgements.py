@@ -153,3 +153,20 @@ def _event_row(conn: sqlite3.Connection, event_id: int) -> dict[str, Any]:
         raise UsageError(f"no event {event_id} (pactwatch events lists them; reprocess renumbers them)")
     return dict(row)
 
+
+
+def judged_articles(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Articles with at least one judged event: id, url, title, published_at, text, ``events`` (all of them, as
+    judged, with ``verdict`` and the note of the judgement in force) and ``actors`` (actor codes the NLP found)."""
+    articles = _dicts(db.conn, "SELECT a.id, a.url, a.title, a.published_at, a.text FROM articles a"
+                               " WHERE EXISTS (SELECT 1 FROM events e WHERE e.article_id = a.id"
+                               " AND e.verdict IS NOT NULL) ORDER BY a.id")
+    for article in articles:
+        article["events"] = _dicts(db.conn, (
+            "SELECT e.id, e.type, e.status, e.participants, e.instrument, e.negated, e.evidence, e.verdict,"
+            " (SELECT j.note FROM judgements j WHERE j.event_id = e.id AND j.undone_at IS NULL ORDER BY j.id DESC"
+            " LIMIT 1) AS note FROM events e WHERE e.article_id = ? ORDER BY e.id"), [article["id"]])
+        article["actors"] = [r[0] for r in db.execute(
+            "SELECT DISTINCT actor_code FROM entities WHERE article_id = ? AND actor_code IS NOT NULL"
+            " AND label IN ('COUNTRY', 'BLOC', 'REGION', 'ORG') ORDER BY actor_code", (article["id"],))]
+    return articles

@@ -43,15 +43,15 @@ def review(settings: Settings) -> None:
 @click.command(short_help="Judge one event: --correct, --wrong, --set FIELD=VALUE or --undo.")
 @settings_options
 @click.argument("event_id", type=int)
-@click.option("--correct", "verdict", flag_value="correct", help="The event is right as the extractor read it.")
-@click.option("--wrong", "verdict", flag_value="wrong", help="The event is wrong: it leaves partnerships and digests.")
+@click.option("--correct", is_flag=True, help="The event is right as the extractor read it.")
+@click.option("--wrong", is_flag=True, help="The event is wrong: it leaves partnerships and digests.")
 @click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
               help="Correct a field: type, status, participants (EU,JPN), instrument (empty: none), negated."
                    " Repeatable.")
 @click.option("--undo", is_flag=True, help="Undo the judgement in force on the event.")
 @click.option("--note", help="Why (kept with the judgement, exported with the gold file).")
 @format_option("table", "json")
-def judge(settings: Settings, event_id: int, verdict: str | None, assignments: tuple[str, ...], undo: bool,
+def judge(settings: Settings, event_id: int, correct: bool, wrong: bool, assignments: tuple[str, ...], undo: bool,
           note: str | None, fmt: str) -> None:
     """Judge one event without interaction: correct, wrong, corrected (--set), or undo the judgement in force.
 
@@ -61,7 +61,7 @@ def judge(settings: Settings, event_id: int, verdict: str | None, assignments: t
     from pipeline.review.rules import parse_assignments
     from pipeline.store.judgements import judgement_in_force, record_judgement, undo_judgement
 
-    if sum((bool(verdict), bool(assignments), undo)) != 1:
+    if sum((correct, wrong, bool(assignments), undo)) != 1:
         raise click.UsageError("give one of --correct, --wrong, --set FIELD=VALUE ... or --undo")
     db = open_settings_db(settings)
     if undo:
@@ -75,7 +75,7 @@ def judge(settings: Settings, event_id: int, verdict: str | None, assignments: t
             fields = parse_assignments(assignments)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--set") from None
-        done = verdict or "corrected"
+        done = "correct" if correct else "wrong" if wrong else "corrected"
         judgement_id = record_judgement(db, event_id, done, fields, judged_by=analyst_name(settings), note=note)
     row = db.execute("SELECT id, type, status, participants, instrument, negated, verdict, partnership_id"
                      " FROM events WHERE id = ?", (event_id,)).fetchone()

@@ -177,12 +177,13 @@ class Fixes:
         return dataclasses.replace(event, instrument=canonical) if canonical else event
 
     def route(self, key: str, event: Event, anchor: tuple[int, str, str]) -> str:
-        """The partnership key an event lands under: its own key, through splits, then merges (loops stop)."""
+        """The partnership key an event lands under: its own key through merges, then each split in the order made
+        (a later split may split what an earlier one split off), each result through merges again."""
+        key = self.follow(key)
         for split in self.splits:
             if split.from_key == key and (anchor in split.anchors or fold_wording(event.instrument) in split.wordings):
-                key = split.into_key
-                break
-        return self.follow(key)
+                key = self.follow(split.into_key)
+        return key
 
     def follow(self, key: str) -> str:
         """Where merges send a key (a loop stops where it would repeat)."""

@@ -80,8 +80,11 @@ def run_review(db: sqlite_utils.Database, *, analyst: str, getchar: Callable[[],
     while True:
         queue = review_queue(db, limit=1, skip=session.skipped)
         if not queue:
-            echo(f"{message}\nNothing left to review ({len(session.judged)} judged this session).")
-            return session
+            echo(f"{message}\nNothing left to review ({len(session.judged)} judged this session). [u]ndo  [q]uit")
+            if not session.judged or getchar().lower() != "u":
+                return session
+            message = _act(db, "u", {}, session, analyst, prompt) or ""
+            continue
         item = queue[0]
         echo(("\n" + message + "\n" if message else "\n") + render_screen(item, unjudged_count(db)))
         key = getchar().lower()

@@ -197,6 +197,12 @@ class ServeSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    analyst: str = _setting("", "name recorded with each judgement and partnership fix (pactwatch review, judge, fix,"
+                                " serve --review); empty: the login name")
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings, frozen, built once at the edge (CLI or daemon) and passed down."""
 
@@ -209,6 +215,7 @@ class Settings:
     email: EmailSettings = field(default_factory=EmailSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
     source: Path | None = None  # the file the settings came from, if any
 
     def replace(self, section: str, **values: Any) -> Settings:

@@ -52,18 +52,41 @@ def described_tables() -> dict[str, dict[str, Any]]:
     return copy.deepcopy(_template()["databases"][_TEMPLATE_NAME]["tables"])
 
 
-def make_app(path: Path | str, *, immutable: bool = False, busy_timeout: float = 30.0) -> Any:
-    """A configured ``Datasette`` instance over ``path`` (an existing pactwatch database, opened read-only)."""
+def make_app(path: Path | str, *, immutable: bool = False, busy_timeout: float = 30.0,
+             review_by: str | None = None) -> Any:
+    """A configured ``Datasette`` instance over ``path`` (an existing pactwatch database, opened read-only).
+
+    ``review_by`` (the analyst's name) adds the review pages (:mod:`pipeline.review.web`), which write judgements
+    and fixes: the database is then migrated first, and never immutable."""
     from datasette.app import Datasette
 
     path = Path(path)
-    # a reader: the file must exist and be pactwatch's; it is never created, written or migrated here. On a
-    # read-only filesystem (no -shm file can be made) it is served immutable, as nothing can write it there.
-    probe = open_db(path, busy_timeout=busy_timeout, readonly=True)
-    immutable = immutable or probe.immutable
-    probe.close()
+    metadata = build_metadata(path)
+    extra: dict[str, Any] = {}
+    if review_by is not None:
+        open_db(path, busy_timeout=busy_timeout, create=False).close()  # the review tables exist
+        immutable = False
+        metadata["plugins"] = _register_review(database_name(path), review_by)
+        extra["template_dir"] = str(resources.files("pipeline").joinpath("web/templates"))
+    else:
+        # a reader: the file must exist and be pactwatch's; it is never created, written or migrated here. On a
+        # read-only filesystem (no -shm file can be made) it is served immutable, as nothing can write it there.
+        probe = open_db(path, busy_timeout=busy_timeout, readonly=True)
+        immutable = immutable or probe.immutable
+        probe.close()
     files = {"immutables": [str(path)]} if immutable else {"files": [str(path)]}
-    return Datasette(**files, metadata=build_metadata(path), settings=SETTINGS, cors=False)
+    return Datasette(**files, metadata=metadata, settings=SETTINGS, cors=False, **extra)
+
+
+def _register_review(database: str, analyst: str) -> dict[str, Any]:
+    """Register the review plugin (once per process); its ``plugins`` metadata."""
+    from datasette.plugins import pm
+
+    from pipeline.review import web
+
+    if not pm.is_registered(web):
+        pm.register(web, name="pactwatch_review")
+    return web.plugin_metadata(database, analyst)
 
 
 def serve(datasette: Any, *, host: str = "127.0.0.1", port: int = 8001) -> None:

@@ -40,15 +40,17 @@ def event(participants: tuple[str, ...], type_: str, status: str, instrument: st
 
 
 def add_article(db: sqlite_utils.Database, url: str, title: str, text: str, events: list[Event] = (), *,
-                publisher: str = "example.org") -> int:
-    """Store one article (feed entry, extracted text) and its events; returns the article id."""
+                publisher: str = "example.org", real_keys: bool = False, version: str = "test-1") -> int:
+    """Store one article (feed entry, extracted text) and its events; returns the article id. ``real_keys``: merge
+    events into partnerships by the real partnership key (as judgements and fixes do), not this file's simple one."""
     store.sync_feeds(db, [store.FeedSpec("http://127.0.0.1/feed.xml", "test feed")])
     feed_id = db.execute("SELECT id FROM feeds WHERE url = 'http://127.0.0.1/feed.xml'").fetchone()[0]
     store.add_entries(db, feed_id, [Entry(guid=url, url=url, title=title)])
     article_id = db.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()[0]
     store.save_article(db, article_id, Article(url=url, title=title, text=text), text_hash=f"hash:{url}",
                        publisher=publisher)
-    store.save_analysis(db, article_id, Analysis(events=tuple(events)), version="test-1", key_of=key_of)
+    keys = {} if real_keys else {"key_of": key_of}
+    store.save_analysis(db, article_id, Analysis(events=tuple(events)), version=version, **keys)
     return article_id
 
 

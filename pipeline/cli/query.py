@@ -18,7 +18,7 @@ STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", 
 PARTNERSHIP_FIELDS = ["id", "type", "status", "participants", "instrument", "first_seen", "last_seen", "first_reported",
                       "last_reported", "mentions", "sources", "confidence", "best_evidence"]
 EVENT_FIELDS = ["id", "type", "status", "participants", "instrument", "negated", "date", "evidence", "confidence",
-                "partnership_id", "extractor_version", "detected_at", "article_url", "article_title"]
+                "partnership_id", "extractor_version", "detected_at", "article_url", "article_title", "verdict"]
 
 
 def _filters(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -17,19 +17,31 @@ from pipeline.errors import UsageError
               help="Port to listen on [env PACTWATCH_SERVE_PORT].")
 @click.option("--immutable", is_flag=True,
               help="Open the file as immutable: faster, but only for a snapshot copy nothing writes to.")
-def serve(settings: Settings, host: str, port: int, immutable: bool) -> None:
-    """Browse and query the database in Datasette (read-only): descriptions, facets, canned queries."""
+@click.option("--review", is_flag=True, help="Add the review pages (/-/review): judge events, merge and split"
+                                             " partnerships. They write judgements and fixes, nothing else.")
+def serve(settings: Settings, host: str, port: int, immutable: bool, review: bool) -> None:
+    """Browse and query the database in Datasette (read-only): descriptions, facets, canned queries.
+
+    With --review, also the review pages at /-/review, which write only judgements and partnership fixes (forms
+    carry a CSRF token). Not with --immutable.
+    """
     try:
         from pipeline.serve import is_loopback, make_app
         from pipeline.serve import serve as run_server
     except ImportError as exc:
         raise UsageError(f"pactwatch serve needs the web extra (pip install 'pactwatch[web]'): {exc}") from None
+    if review and immutable:
+        raise click.UsageError("--review writes judgements: not with --immutable")
+    from pipeline.cli.review import analyst_name
+
     path = settings.database.path
-    app = make_app(path, immutable=immutable, busy_timeout=settings.database.busy_timeout)
+    app = make_app(path, immutable=immutable, busy_timeout=settings.database.busy_timeout,
+                   review_by=analyst_name(settings) if review else None)
     if not is_loopback(host):
         click.echo(f"warning: --host {host} serves the database to every machine that can reach this one, without"
                    " a password; use 127.0.0.1 (the default) behind a reverse proxy with authentication", err=True)
-    click.echo(f"serving {path} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    mode = "with the review pages at /-/review (they write judgements and fixes)" if review else "read-only"
+    click.echo(f"serving {path} {mode} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     run_server(app, host=host, port=port)
 
 

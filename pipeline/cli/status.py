@@ -33,6 +33,7 @@ def status(settings: Settings, fmt: str) -> None:
     click.echo(f"daemon:   running (pid {pid})" if pid else "daemon:   not running")
     click.echo("counts:   " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     click.echo("queues:   " + ", ".join(f"{k} {v}" for k, v in queues.items()))
+    click.echo("review:   " + ", ".join(f"{k} {v}" for k, v in summary["review"].items()))
     runs = summary["runs"]
     if runs:
         last = runs[0]

@@ -37,6 +37,7 @@ class DigestResult:
     status: str
     partnerships: int = 0
     status_changes: int = 0
+    corrections: int = 0
     digest_id: int | None = None
     message_id: str | None = None
     error: str | None = None
@@ -149,7 +150,8 @@ def _deliver(settings: Settings, db: sqlite_utils.Database, recipient: Recipient
     counts: dict[str, int] = {}
     try:
         content = _select(settings, db, recipient, now)
-        counts = {"partnerships": content.partnership_count, "status_changes": content.change_count}
+        counts = {"partnerships": content.partnership_count, "status_changes": content.change_count,
+                  "corrections": content.correction_count}
         if content.empty:
             finish_digest(db, digest_id, status="empty")
             log.info("digest for %s: nothing new", address, extra={"stage": "digest"})
@@ -162,7 +164,7 @@ def _deliver(settings: Settings, db: sqlite_utils.Database, recipient: Recipient
         log.error("digest for %s failed: %s", address, error, extra={"stage": "digest"})
         return DigestResult(address, "failed", digest_id=digest_id, error=error, **counts)
     finish_digest(db, digest_id, status="sent", sent_at=started, message_id=message["Message-ID"],
-                  items=content.marks, **counts)
+                  items=content.marks, corrected=content.corrected, **counts)
     log.info("digest for %s sent: %d new partnerships, %d status changes", address, counts["partnerships"],
              counts["status_changes"], extra={"stage": "digest"})
     return DigestResult(address, "sent", digest_id=digest_id, message_id=message["Message-ID"], **counts)

@@ -65,7 +65,7 @@ def _environment() -> jinja2.Environment:
 
 
 def subject_for(content: DigestContent) -> str:
-    """``pactwatch: 3 new partnerships, 1 status change`` (or ``nothing new``)."""
+    """``pactwatch: 3 new partnerships, 1 status change, 1 correction`` (or ``nothing new``)."""
     parts = []
     if content.partnership_count:
         n = content.partnership_count
@@ -73,6 +73,9 @@ def subject_for(content: DigestContent) -> str:
     if content.change_count:
         n = content.change_count
         parts.append(f"{n} status change{'' if n == 1 else 's'}")
+    if content.correction_count:
+        n = content.correction_count
+        parts.append(f"{n} correction{'' if n == 1 else 's'}")
     return "pactwatch: " + (", ".join(parts) or "nothing new")
 
 
@@ -109,6 +112,7 @@ def render_parts(content: DigestContent, settings: EmailSettings, *, recipient: 
         "unsubscribe_url": target if target.startswith(("http://", "https://", "mailto:")) else "",
         "changes": [item for item in shown if item.change],
         "news": [item for item in shown if not item.change],
+        "corrections": content.corrections,
         "more": len(content.items) - len(shown),
         "more_url": _safe_url(more_url) if more_url else "",
         "sources_shown": SOURCES_SHOWN,

@@ -70,6 +70,16 @@ class Item:
         return bool(self.statuses)
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A partnership the recipient was told of that analysts have since corrected: what it was, what it is now
+    (``now`` None: withdrawn, no event of it stands)."""
+
+    id: int
+    was: str
+    now: str | None
+
+
 def score(item: Item) -> float:
     """Confidence (0-1), plus SOURCE_BONUS per independent source beyond the first (at most SOURCE_BONUS_CAP of
     them), plus CHANGE_BONUS when the status changed."""
@@ -90,6 +100,8 @@ class DigestContent:
     generated_at: datetime
     items: tuple[Item, ...] = ()
     marks: tuple[tuple[int, int | None, int], ...] = field(default=(), repr=False)
+    corrections: tuple[Correction, ...] = ()
+    corrected: tuple[tuple[int, int], ...] = field(default=(), repr=False)  # (partnership id, correction id) told
 
     @property
     def partnership_count(self) -> int:
@@ -100,8 +112,12 @@ class DigestContent:
         return sum(1 for item in self.items if item.change)
 
     @property
+    def correction_count(self) -> int:
+        return len(self.corrections)
+
+    @property
     def empty(self) -> bool:
-        return not self.items
+        return not self.items and not self.corrections
 
 
 def _filter(db: sqlite_utils.Database, recipient: Recipient, now: datetime, backfill: int) -> DigestFilter:
@@ -136,7 +152,32 @@ def select_digest(db: sqlite_utils.Database, recipient: Recipient, *, now: datet
         else:
             marks += [(item.id, cid, item.rank) for cid in pending.change_ids.get(item.id, [])] or [
                 (item.id, None, item.rank)]
-    return DigestContent(recipient=recipient.address, generated_at=now, items=tuple(ranked), marks=tuple(marks))
+    corrections, corrected = _corrections(pending)
+    corrected += [(item.id, cid) for item in ranked if not item.change
+                  for cid in pending.correction_ids.get(item.id, [])]  # a new one is told as it is now
+    return DigestContent(recipient=recipient.address, generated_at=now, items=tuple(ranked), marks=tuple(marks),
+                         corrections=tuple(corrections), corrected=tuple(corrected))
+
+
+def _corrections(pending: Pending) -> tuple[list[Correction], list[tuple[int, int]]]:
+    """One entry per corrected partnership (what the recipient was told, what it is now); those whose corrections
+    cancelled out are marked as told but not shown."""
+    chains: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in pending.corrections:
+        chains[row["id"]].append(row)
+    shown, told = [], []
+    for partnership_id, rows in chains.items():
+        told += [(partnership_id, r["correction_id"]) for r in rows]
+        first, now = rows[0], rows[-1]
+        codes = [c for c in now["participants"].split(",") if c]
+        codes.sort(key=lambda c: c != HOME)
+        was = heading(codes, pending.actors, type_=first["old_type"], status=first["old_status"],
+                      instrument=first["old_instrument"])
+        current = heading(codes, pending.actors, type_=now["type"], status=now["status"], instrument=now["instrument"])
+        if now["mentions"] and current == was and first["old_mentions"]:
+            continue
+        shown.append(Correction(id=partnership_id, was=was, now=current if now["mentions"] else None))
+    return shown, told
 
 
 def _item(row: dict[str, Any], pending: Pending, *, moved: bool, statuses: tuple[str, ...] = (),

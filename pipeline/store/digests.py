@@ -62,6 +62,8 @@ class Pending:
     change_ids: dict[int, list[int]] = field(default_factory=dict)  # new partnership id -> its status-change ids
     moved: set[int] = field(default_factory=set)  # new partnerships whose status changed since first seen
     sources: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # partnership id -> source articles
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # analysts' corrections of known partnerships
+    correction_ids: dict[int, list[int]] = field(default_factory=dict)  # new partnership id -> its corrections
     actors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -71,9 +73,10 @@ _KNOWN = "EXISTS (SELECT 1 FROM digest_items k WHERE k.recipient = ? AND k.partn
 
 
 def pending_for(db: sqlite_utils.Database, recipient: str, filters: DigestFilter) -> Pending:
-    """Partnerships never reported to ``recipient`` and status changes of those already reported, filtered.
+    """Partnerships never reported to ``recipient`` and status changes of those already reported, filtered;
+    and analysts' corrections of partnerships already reported (whatever the filters, withdrawn ones included).
 
-    Hidden partnerships (no mentions left) are never included.
+    Hidden partnerships (no mentions left) are never included as news.
     """
     where, params = filters.sql()
     pending = Pending()
@@ -87,6 +90,11 @@ def pending_for(db: sqlite_utils.Database, recipient: str, filters: DigestFilter
             f" WHERE p.mentions > 0 AND c.old_status IS NOT NULL AND {_KNOWN}"
             " AND NOT EXISTS (SELECT 1 FROM digest_items d WHERE d.recipient = ? AND d.partnership_id = p.id"
             f" AND d.status_change_id = c.id){where} ORDER BY p.id, c.id", [recipient, recipient, *params])]
+        pending.corrections = [dict(r) for r in _rows(
+            conn, "SELECT c.id AS correction_id, c.cause, c.old_type, c.old_status, c.old_instrument, c.old_mentions,"
+            f" c.corrected_at, {_COLUMNS} FROM partnership_corrections c JOIN partnerships p ON p.id = c.partnership_id"
+            f" WHERE {_KNOWN} AND NOT EXISTS (SELECT 1 FROM digest_items d WHERE d.recipient = ?"
+            " AND d.correction_id = c.id) ORDER BY p.id, c.id", [recipient, recipient])]
         new_ids = [p["id"] for p in pending.partnerships]
         for chunk in _chunks(new_ids):
             for row in conn.execute(
@@ -95,6 +103,9 @@ def pending_for(db: sqlite_utils.Database, recipient: str, filters: DigestFilter
                 pending.change_ids.setdefault(row[0], []).append(row[1])
                 if row[2]:
                     pending.moved.add(row[0])
+            for row in conn.execute(f"SELECT partnership_id, id FROM partnership_corrections WHERE partnership_id"
+                                    f" IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+                pending.correction_ids.setdefault(row[0], []).append(row[1])
         for chunk in _chunks(sorted(set(new_ids) | {c["id"] for c in pending.changes})):
             for row in _rows(
                 conn, "SELECT DISTINCT e.partnership_id, a.id AS article_id, a.url, a.title, a.publisher,"
@@ -162,22 +173,26 @@ def finish_digest(
     message_id: str | None = None,
     error: str | None = None,
     items: Iterable[tuple[int, int | None, int | None]] = (),
+    corrections: int = 0,
+    corrected: Iterable[tuple[int, int]] = (),
 ) -> None:
-    """Close a digest row and mark ``items`` (partnership id, status-change id or None, rank in the digest) as told,
-    in one transaction."""
+    """Close a digest row and mark ``items`` (partnership id, status-change id or None, rank in the digest) and
+    ``corrected`` (partnership id, correction id) as told, in one transaction."""
     with transaction(db) as conn:
         conn.execute(
             "UPDATE digests SET status = ?, sent_at = ?, partnerships = ?, status_changes = ?, message_id = ?,"
-            " error = ? WHERE id = ?",
-            (status, sent_at, partnerships, status_changes, message_id, error, digest_id))
+            " error = ?, corrections = ? WHERE id = ?",
+            (status, sent_at, partnerships, status_changes, message_id, error, corrections, digest_id))
         recipient = conn.execute("SELECT recipient FROM digests WHERE id = ?", (digest_id,)).fetchone()[0]
         for partnership_id, change_id, rank in items:
             exists = conn.execute(
-                "SELECT 1 FROM digest_items WHERE recipient = ? AND partnership_id = ? AND status_change_id IS ?",
-                (recipient, partnership_id, change_id)).fetchone()
+                "SELECT 1 FROM digest_items WHERE recipient = ? AND partnership_id = ? AND status_change_id IS ?"
+                " AND correction_id IS NULL", (recipient, partnership_id, change_id)).fetchone()
             if not exists:
                 conn.execute("INSERT INTO digest_items (digest_id, recipient, partnership_id, status_change_id, rank)"
                              " VALUES (?, ?, ?, ?, ?)", (digest_id, recipient, partnership_id, change_id, rank))
+        conn.executemany("INSERT INTO digest_items (digest_id, recipient, partnership_id, correction_id)"
+                         " VALUES (?, ?, ?, ?)", [(digest_id, recipient, p, c) for p, c in corrected])
 
 
 def record_digest(db: sqlite_utils.Database, recipient: str, *, status: str, started_at: str,

@@ -58,7 +58,8 @@ def iter_partnerships(db: sqlite_utils.Database, *, since: str | None = None, co
 def iter_events(db: sqlite_utils.Database, *, since: str | None = None, country: str | None = None,
                 type_: str | None = None, status: str | None = None, negated: bool | None = None,
                 limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Single events with their evidence and article, newest first; ``since`` filters on detected_at."""
+    """Single events with their evidence and article, newest first; ``since`` filters on detected_at. Events
+    judged wrong are left out; corrected ones come as corrected (``verdict`` says so)."""
     where, params = _filters("e", "event", since=since, country=country, type_=type_, status=status,
                              since_column="detected_at", limited=bool(limit))
     if negated is not None:
@@ -67,8 +68,8 @@ def iter_events(db: sqlite_utils.Database, *, since: str | None = None, country:
     sql = (
         "SELECT e.id, e.type, e.status, e.participants, e.instrument, e.negated, e.event_date AS date, e.evidence,"
         " e.confidence, e.partnership_id, e.extractor_version, e.detected_at, a.url AS article_url,"
-        " a.title AS article_title FROM events e JOIN articles a ON a.id = e.article_id"
-        f" WHERE 1 = 1{where} ORDER BY e.detected_at DESC, e.id DESC"
+        " a.title AS article_title, e.verdict FROM events e JOIN articles a ON a.id = e.article_id"
+        f" WHERE e.verdict IS NOT 'wrong'{where} ORDER BY e.detected_at DESC, e.id DESC"
     )
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -100,13 +101,17 @@ def status_summary(db: sqlite_utils.Database) -> dict[str, Any]:
             "feeds_active": scalar("SELECT count(*) FROM feeds WHERE active = 1"),
             "feeds_unhealthy": scalar("SELECT count(*) FROM feeds WHERE active = 1 AND healthy = 0"),
             "articles": scalar("SELECT count(*) FROM articles"),
-            "events": scalar("SELECT count(*) FROM events"),
+            "events": scalar("SELECT count(*) FROM events WHERE verdict IS NOT 'wrong'"),
             "partnerships": scalar("SELECT count(*) FROM partnerships WHERE mentions > 0"),
         },
         "queues": {
             "pages_to_fetch": scalar("SELECT count(*) FROM articles WHERE fetch_status = 'pending'"),
             "articles_to_analyse": pending_nlp_count(db),
             "nlp_failed": scalar("SELECT count(*) FROM articles WHERE nlp_status = 'failed'"),
+        },
+        "review": {
+            "events_to_review": scalar("SELECT count(*) FROM events WHERE verdict IS NULL"),
+            "judgements": scalar("SELECT count(*) FROM judgements WHERE undone_at IS NULL"),
         },
         "runs": last_runs(db, 5),
         "recent_errors": [

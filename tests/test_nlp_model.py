@@ -140,3 +140,35 @@ def test_the_seed_article_research_programmes(nlp: Analyzer) -> None:
     found = {(e.type, e.status, e.participants, e.negated) for e in events}
     for partner in ("CAN", "JPN", "KOR"):
         assert ("programme", "planned", tuple(sorted(("EU", partner))), False) in found
+
+
+def test_the_language_of_each_article_is_stored_and_counted(db, nlp: Analyzer) -> None:
+    from analyst_db import add_article
+
+    from pipeline import store
+
+    german = "Die Europäische Union und Japan haben ein Abkommen über digitalen Handel unterzeichnet, hieß es."
+    for url, text in (("http://news.example.org/de", german),
+                      ("http://news.example.org/en", "The European Union and Japan signed a digital trade agreement"
+                                                     " in Tokyo on Monday, officials from both sides said.")):
+        article_id = add_article(db, url, "A title", text)
+        store.save_analysis(db, article_id, nlp.analyse(text), version=nlp.version)
+    languages = dict(db.execute("SELECT url, text_language FROM articles").fetchall())
+    assert languages == {"http://news.example.org/de": "de", "http://news.example.org/en": "en"}
+    summary = store.status_summary(db)
+    assert summary["counts"]["articles_not_english"] == 1 and summary["languages"] == {"de": 1, "en": 1}
+    assert db.execute("SELECT count(*) FROM events e JOIN articles a ON a.id = e.article_id"
+                      " WHERE a.text_language = 'de'").fetchone() == (0,)
+
+
+def test_run_without_a_model_stops_at_start_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    from pipeline.cli import main
+
+    assets = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, assets, ignore=shutil.ignore_patterns("event_model"))
+    monkeypatch.setenv("PACTWATCH_NLP__MODELS_DIR", str(assets))
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", "--once", "--db", str(tmp_path / "p.db")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert stopped.value.code == 2 and err[-1].startswith("ModelFileError: [E107] No trained event model")
+    assert not (tmp_path / "p.db").exists()  # nothing was started

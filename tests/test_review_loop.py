@@ -1,9 +1,11 @@
-"""The learning loop without the train step: judge with ``pactwatch judge``, survive a real ``pactwatch reprocess``,
-``export-gold`` a gold file that ``load_gold`` accepts and ``score`` reads; merge and split surviving new articles."""
+"""The learning loop: judge with ``pactwatch judge``, survive a real ``pactwatch reprocess``, ``export-gold`` a gold
+file that ``load_gold`` accepts, ``pactwatch train`` a model on it beside a small gold file we wrote, and ``pactwatch
+eval`` with that model; merge and split surviving new articles."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from pipeline.cli import cli
 from pipeline.config import Settings
 from pipeline.evaluate import load_gold, score
 from pipeline.models import Analysis
+from pipeline.nlp.assets import MODELS_DIR
+
+OWN_GOLD = Path(__file__).resolve().parent / "data" / "nlp_gold.json"
 
 TEXT = ("Tokyo, 3 May 2026.\n"
         "The European Union and Japan signed a Digital Partnership Agreement in Tokyo on 3 May 2026. "
@@ -59,7 +64,7 @@ def test_judge_reprocess_export_gold_and_score(analysed: sqlite_utils.Database, 
     assert reprocess(settings, analysed).articles_analysed == 1  # the real NLP, new event ids
     rows = analysed.execute("SELECT participants, status, instrument, verdict FROM events ORDER BY participants")
     assert rows.fetchall() == [("EU,JPN", "in_force", "EU-Japan Digital Partnership Agreement", "corrected"),
-                               ("EU,KOR", "launched", "Green Partnership", "wrong"),
+                               ("EU,KOR", "launched", "EU-South Korea Green Partnership on hydrogen", "wrong"),
                                ("EU,USA", "in_force", None, "correct")]
     attached = analysed.execute("SELECT count(*) FROM judgements j JOIN events e ON e.id = j.event_id"
                                 " WHERE e.verdict = j.verdict").fetchone()
@@ -77,6 +82,23 @@ def test_judge_reprocess_export_gold_and_score(analysed: sqlite_utils.Database, 
     report = score(gold_path, nlp)
     assert report.articles == 1
     assert (report.events.tp, report.events.fn, report.events.fp) == (2, 0, 1)  # the Korea event is a false alarm
+
+    # train a deployment's own model on its judgements beside a small gold file we wrote, then score with it
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models, ignore=shutil.ignore_patterns("event_model"))
+    ours = tmp_path / "ours.json"
+    ours.write_text(json.dumps(load_gold(OWN_GOLD)[:30]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["train", str(gold_path), str(ours), "--models-dir", str(models), "--folds", "0",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    trained = json.loads(result.stdout)  # progress lines go to stderr
+    assert [f["file"] for f in trained["training"]] == ["judged.json", "ours.json"]
+    assert (models / "event_model" / "model.json").is_file()
+    result = CliRunner().invoke(cli, ["eval", str(gold_path), "--format", "json"],
+                                env={"PACTWATCH_NLP__MODELS_DIR": str(models)})
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["articles"] == 1 and figures["negated_gold"] == 1 and 0.0 <= figures["event_f1"] <= 1.0
 
 
 def test_export_gold_leaves_out_articles_with_unjudged_events(analysed: sqlite_utils.Database, settings: Settings,

@@ -99,7 +99,7 @@ def extract(settings: Settings, file: Path | None, jsonl: Path | None, published
         raise click.UsageError("--published applies to one text; in a --jsonl batch each line has its own")
     from pipeline.nlp import load_nlp
 
-    analyzer = load_nlp(settings.nlp.model)
+    analyzer = load_nlp(settings.nlp.model, settings.nlp.models_dir)
     if jsonl:
         _extract_batch(analyzer, jsonl, settings)
         return
@@ -142,13 +142,15 @@ def _extract_batch(analyzer: Any, path: Path, settings: Settings) -> None:
 @click.argument("gold", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--cv", "folds", type=click.IntRange(2, 20), metavar="K",
               help="Grouped K-fold cross-validation by article: train on K-1 folds, score the held-out one.")
+@click.option("--also", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="GOLD",
+              help="With --cv: more training data for every fold, never scored (e.g. an export-gold file).")
 @click.option("--verbose", "-v", is_flag=True, help="List each miss, false alarm and wrong status.")
 @click.option("--pin-baseline", "baseline", type=click.Path(path_type=Path, dir_okay=False),
               help="Write these figures as the floors the quality test enforces (e.g. tests/eval_baseline.json).")
 @click.option("--allow-lower", is_flag=True, help="With --pin-baseline: allow a floor to go down.")
 @format_option("table", "json")
-def eval_(settings: Settings, gold: Path, folds: int | None, verbose: bool, baseline: Path | None,
-          allow_lower: bool, fmt: str) -> None:
+def eval_(settings: Settings, gold: Path, folds: int | None, also: tuple[Path, ...], verbose: bool,
+          baseline: Path | None, allow_lower: bool, fmt: str) -> None:
     """Score the NLP against a gold file (shared/eval/SCHEMA.md format): event P/R/F1, pair F1, status accuracy,
     negated events reported as positive, instrument match, and type and status confusion tables.
 
@@ -158,17 +160,20 @@ def eval_(settings: Settings, gold: Path, folds: int | None, verbose: bool, base
     from pipeline.evaluate import gold_hash, load_gold, pin_baseline, render_table, score
 
     articles = load_gold(gold)  # a malformed file is refused before the NLP loads
+    if also and not folds:
+        raise click.UsageError("--also adds training data to a cross-validation: give --cv K too")
     if folds:
         from pipeline.nlp import Analyzer
         from pipeline.nlp.training import cross_validate, prepare
 
-        analyzer = Analyzer(settings.nlp.model, event_model=False)
+        analyzer = Analyzer(settings.nlp.model, settings.nlp.models_dir, event_model=False)
         prepared = prepare(analyzer, articles, source=gold.name)
-        report = cross_validate(prepared, folds, analyzer, gold_path=str(gold), sha256=gold_hash(gold))
+        extra = [item for path in also for item in prepare(analyzer, load_gold(path), source=path.name)]
+        report = cross_validate(prepared, folds, analyzer, gold_path=str(gold), sha256=gold_hash(gold), also=extra)
     else:
         from pipeline.nlp import load_nlp
 
-        report = score(gold, load_nlp(settings.nlp.model))
+        report = score(gold, load_nlp(settings.nlp.model, settings.nlp.models_dir))
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:

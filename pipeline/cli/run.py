@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 def run(settings: Settings, once: bool) -> None:
     """Poll feeds, process articles and send digests until SIGTERM/SIGINT (or once, with --once)."""
     from pipeline.daemon import run_daemon, stop_on_signals
+    from pipeline.nlp.model import load_event_model
+
+    load_event_model(settings.nlp.models_dir)  # a missing or stale model stops here, not in the middle of a cycle
 
     if once:
         from pipeline.cycle import run_cycle
@@ -51,7 +54,9 @@ def reprocess(settings: Settings) -> None:
     """Recompute entities, events and partnerships from stored article text with the current NLP."""
     from pipeline.cycle import reprocess as reprocess_articles
     from pipeline.daemon import stop_on_signals
+    from pipeline.nlp.model import load_event_model
 
+    load_event_model(settings.nlp.models_dir)
     db = open_settings_db(settings)
     with stop_on_signals() as stop, progress_reporter() as progress:
         report = reprocess_articles(settings, db, stop=stop, progress=progress)

@@ -34,6 +34,9 @@ def status(settings: Settings, fmt: str) -> None:
     click.echo("counts:   " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     click.echo("queues:   " + ", ".join(f"{k} {v}" for k, v in queues.items()))
     click.echo("review:   " + ", ".join(f"{k} {v}" for k, v in summary["review"].items()))
+    if summary["languages"]:
+        click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in summary["languages"].items())
+                   + " (articles analysed; only English ones give events)")
     runs = summary["runs"]
     if runs:
         last = runs[0]

@@ -19,12 +19,12 @@ DEFAULT_GOLD = (REPOSITORY.parent / "shared" / "eval" / "train.json", REPOSITORY
 @click.command(short_help="Rebuild the trained event model from gold files.")
 @settings_options
 @click.argument("gold", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=REPOSITORY / "models",
-              show_default="the repository's models/", help="Write DIR/event_model/ (model.json, manifest.json).")
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write DIR/event_model/ (model.json, manifest.json); default nlp.models_dir.")
 @click.option("--folds", type=click.IntRange(0, 20), default=5, show_default=True,
               help="Cross-validate by article with this many folds first (0 or 1: skip).")
 @format_option("table", "json")
-def train(settings: Settings, gold: tuple[Path, ...], models_dir: Path, folds: int, fmt: str) -> None:
+def train(settings: Settings, gold: tuple[Path, ...], models_dir: Path | None, folds: int, fmt: str) -> None:
     """Rebuild the event model from GOLD files (shared/eval/SCHEMA.md format), deterministically.
 
     Without GOLD: ../shared/eval/train.json and tests/data/nlp_gold.json. The figures of the cross-validation
@@ -42,7 +42,8 @@ def train(settings: Settings, gold: tuple[Path, ...], models_dir: Path, folds: i
     for path in paths:
         load_gold(path)  # a malformed file is refused before the NLP loads
     started = time.monotonic()
-    analyzer = Analyzer(settings.nlp.model, event_model=False)
+    models_dir = models_dir or settings.nlp.models_dir
+    analyzer = Analyzer(settings.nlp.model, settings.nlp.models_dir, event_model=False)
 
     def progress(stage: str, done: int, total: int) -> None:
         if done == total or done % 100 == 0:

@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.config import MODELS_DIR
 from pipeline.errors import NlpError
 from pipeline.nlp.errors import Errors
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 REQUIRED = (
     "gazetteers/countries.tsv",
     "gazetteers/demonyms.tsv",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import NlpError
+from pipeline.errors import ModelFileError
 from pipeline.evaluate import name_words
 from pipeline.models import Event
 from pipeline.nlp import EXTRACTOR_VERSION
@@ -208,27 +208,28 @@ def with_parties(name: str | None, codes: frozenset[str], names: dict[str, str])
 
 
 def load_event_model(models_dir: Path) -> EventModel:
-    """Read ``models_dir/event_model/model.json`` and its manifest; a clear NlpError when missing or stale."""
+    """Read ``models_dir/event_model/model.json`` and its manifest; a :class:`ModelFileError` (exit 2) when missing,
+    unreadable or of another extractor version."""
     folder = Path(models_dir) / MODEL_DIR
     path = folder / "model.json"
     if not path.is_file():
-        raise NlpError(Errors.E107.format(path=folder))
+        raise ModelFileError(Errors.E107.format(path=folder))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest_path = folder / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise NlpError(Errors.E109.format(path=folder, reason=exc)) from exc
+        raise ModelFileError(Errors.E109.format(path=folder, reason=exc)) from exc
     found = f"format {data.get('format')}, extractor {data.get('extractor_version')}"
     if data.get("format") != FORMAT or data.get("extractor_version") != EXTRACTOR_VERSION:
-        raise NlpError(Errors.E108.format(path=folder, found=found,
+        raise ModelFileError(Errors.E108.format(path=folder, found=found,
                                           expected=f"format {FORMAT}, extractor {EXTRACTOR_VERSION}"))
     try:
         return EventModel(Linear.from_json(data["sentence"]), Linear.from_json(data["event"]),
                           Linear.from_json(data["status"]), Linear.from_json(data["negation"]),
                           Thresholds(**data["thresholds"]), manifest)
     except (KeyError, TypeError, ValueError) as exc:
-        raise NlpError(Errors.E109.format(path=folder, reason=f"{type(exc).__name__}: {exc}")) from exc
+        raise ModelFileError(Errors.E109.format(path=folder, reason=f"{type(exc).__name__}: {exc}")) from exc
 
 
 __all__ = ["FORMAT", "MODEL_DIR", "STATUSES", "EventModel", "Linear", "Thresholds", "load_event_model"]

@@ -234,12 +234,14 @@ def _binary(features: list[Features], labels: list[bool], c: float, balanced: bo
 
 
 def cross_validate(prepared: Sequence[Prepared], k: int, analyzer: Any, thresholds: Thresholds | None = None,
-                   gold_path: str = "", sha256: str = "") -> EvalReport:
-    """Grouped K-fold by article: train on K-1 folds, score the held-out fold, summed over the folds."""
+                   gold_path: str = "", sha256: str = "", also: Sequence[Prepared] = ()) -> EvalReport:
+    """Grouped K-fold by article: train on K-1 folds (plus every ``also`` article: more training data, never
+    scored), score the held-out fold, summed over the folds."""
     report = EvalReport(gold_path, sha256, folds=k)
     folds = folds_of(prepared, k)
     for fold in range(k):
-        model = fit([p for p, f in zip(prepared, folds, strict=True) if f != fold], analyzer.lex, thresholds)
+        trained = [p for p, f in zip(prepared, folds, strict=True) if f != fold] + list(also)
+        model = fit(trained, analyzer.lex, thresholds)
         for item, f in zip(prepared, folds, strict=True):
             if f == fold:
                 events = model.events(item.view, analyzer.lex, analyzer.kinds, analyzer.names)

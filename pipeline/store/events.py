@@ -79,8 +79,8 @@ def save_analysis(
             _refresh_partnership(conn, partnership_id, now)
         conn.execute(
             "UPDATE articles SET nlp_status = 'done', nlp_error = NULL, processed_at = ?, extractor_version = ?,"
-            " nlp_chars = ? WHERE id = ?",
-            (now, version, analysed_chars, article_id),
+            " nlp_chars = ?, text_language = ? WHERE id = ?",
+            (now, version, analysed_chars, getattr(analysis, "language", None), article_id),
         )
     return len(analysis.events)
 

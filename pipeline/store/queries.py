@@ -103,7 +103,12 @@ def status_summary(db: sqlite_utils.Database) -> dict[str, Any]:
             "articles": scalar("SELECT count(*) FROM articles"),
             "events": scalar("SELECT count(*) FROM events WHERE verdict IS NOT 'wrong'"),
             "partnerships": scalar("SELECT count(*) FROM partnerships WHERE mentions > 0"),
+            "articles_not_english": scalar("SELECT count(*) FROM articles WHERE text_language IS NOT NULL"
+                                           " AND text_language != 'en'"),
         },
+        "languages": {row[0]: row[1] for row in db.execute(
+            "SELECT text_language, count(*) FROM articles WHERE text_language IS NOT NULL"
+            " GROUP BY text_language ORDER BY count(*) DESC, text_language LIMIT 10")},
         "queues": {
             "pages_to_fetch": scalar("SELECT count(*) FROM articles WHERE fetch_status = 'pending'"),
             "articles_to_analyse": pending_nlp_count(db),

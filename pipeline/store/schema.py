@@ -540,8 +540,14 @@ def m011_partnership_fixes(conn: sqlite3.Connection) -> None:
     )
 
 
+def m012_text_language(conn: sqlite3.Connection) -> None:
+    """``articles.text_language``: the language the NLP's detector read in the text (ISO 639-1); only English text
+    is analysed for events, the others are counted and kept."""
+    conn.execute("ALTER TABLE articles ADD COLUMN text_language TEXT")
+
+
 MIGRATIONS: list[Migration] = [m001_initial, m002_views_and_search, m003_feed_config_url, m004_feed_content_hash,
                                m005_query_indexes, m006_summary_tables, m007_event_filter_index,
                                m008_run_pid_and_nlp_chars,
-                               m009_digest_item_rank, m010_judgements, m011_partnership_fixes]
+                               m009_digest_item_rank, m010_judgements, m011_partnership_fixes, m012_text_language]
 SCHEMA_VERSION = len(MIGRATIONS)

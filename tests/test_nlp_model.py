@@ -114,6 +114,19 @@ def test_office_holders_stand_for_their_state_on_the_article_date(nlp: Analyzer)
     assert not any(a.label == "PERSON" for a in after.actors)  # out of office: he speaks for nobody
 
 
+def test_the_latin_american_country_is_the_article_s_country(nlp: Analyzer) -> None:
+    view = nlp.view("Brazil hosted the talks. The bloc and the Latin American country signed the agreement.")
+    groups = {(a.code, a.label) for s in view.sentences for a in s.actors if a.label == "GROUP"}
+    assert groups == {("EU", "GROUP"), ("BRA", "GROUP")}
+    assert frozenset({"EU", "BRA"}) in candidates(view, view.sentences[-1])
+
+
+def test_seats_of_government_stand_for_it(nlp: Analyzer) -> None:
+    view = nlp.view("The White House and the Kremlin agreed to resume talks, Downing Street said.")
+    assert [(a.code, a.label) for a in view.sentences[0].actors] == [("USA", "COUNTRY"), ("RUS", "COUNTRY"),
+                                                                    ("GBR", "COUNTRY")]
+
+
 def test_the_bloc_is_the_article_s_bloc(nlp: Analyzer) -> None:
     view = nlp.view("ASEAN leaders met in Jakarta. The bloc agreed a digital economy pact with Japan.")
     groups = [a for s in view.sentences for a in s.actors if a.label == "GROUP"]

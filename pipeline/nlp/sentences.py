@@ -39,6 +39,7 @@ class Cues:
     follow: re.Pattern[str]
     pairs: re.Pattern[str]
     bloc_ref: re.Pattern[str]
+    country_ref: re.Pattern[str]  # "the Latin American country": the article's most named country
 
 
 def compile_cues(lex: Lexicon) -> Cues:
@@ -62,6 +63,7 @@ def compile_cues(lex: Lexicon) -> Cues:
         follow=re.compile(r"\b(?:follow(?:s|ed|ing)?|(?:do|does|did|done) the same)\b", re.IGNORECASE),
         pairs=re.compile(r"\b(?:" + "|".join(re.escape(p) for p in pairs) + r")\b", re.IGNORECASE),
         bloc_ref=re.compile(r"\bthe\s+(?:" + "|".join(sorted(lex.bloc_refs)) + r")\b", re.IGNORECASE),
+        country_ref=re.compile(r"\bthe\s+(?:[A-Z][\w-]*\s+){1,3}(?:country|nation)\b"),
     )
 
 
@@ -111,8 +113,7 @@ class SentenceBuilder:
             actors = [ActorSpan(*_code_label(s, what), s.start_char - start, s.end_char - start)
                       for s, what in named.get(number, ())]
             if "the " in body.lower():
-                actors += [ActorSpan(bloc, "GROUP", m.start(), m.end()) for m in self.cues.bloc_ref.finditer(body)
-                           if bloc and not any(a.start <= m.start() < a.end for a in actors)]
+                actors += self._references(body, actors, bloc, counts)
             tools = tuple(
                 InstrumentSpan(t.start_char - start, t.end_char - start, t.label_, t.kb_id_,
                                tuple(t._.get(EXT.instrument_parties)))
@@ -122,6 +123,19 @@ class SentenceBuilder:
                               tools)
             record.parsed = self._worth_parsing(record)
             yield record
+
+    def _references(self, body: str, actors: list[ActorSpan], bloc: str | None, counts: Counter) -> list[ActorSpan]:
+        """"the bloc" (the article's most named bloc) and "the Latin American country" (its most named country
+        the sentence does not name) as GROUP actors."""
+        found = []
+        named = {a.code for a in actors}
+        country = next((code for code, _ in counts.most_common() if self.kinds.get(code) == "country"
+                        and code not in named), None)
+        for pattern, code in ((self.cues.bloc_ref, bloc), (self.cues.country_ref, country)):
+            for match in pattern.finditer(body) if code else ():
+                if not any(a.start <= match.start() < a.end for a in actors):
+                    found.append(ActorSpan(code, "GROUP", match.start(), match.end()))
+        return found
 
     def _worth_parsing(self, sentence: Sentence) -> bool:
         if sentence.instruments:

@@ -318,63 +318,80 @@ def finalise(
     ready: list[Finding] = []
     findings = sorted(findings, key=lambda f: f.order)
     for finding in findings:
-        codes = set(finding.participants)
-        if finding.pair and pair and codes <= set(pair):
-            codes |= set(pair)
-        if finding.flags.author and dominant and len(codes) == 1:
-            codes.add(dominant)
-        side = "EU" if pair and "EU" in pair else dominant
-        if (finding.flags.left_out or finding.flags.each) and side and side not in codes:
-            # each party left out of the instrument the article is about, by its main actor
-            ready.extend(replace(finding, participants=frozenset({code, side})) for code in sorted(codes)
-                         if not eu_internal({code, side}, members))
-            continue
-        if finding.flags.complete and pair and len(codes) == 1 and codes < set(pair):
-            codes = set(pair)
-            finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
-        if finding.flags.anaphor and not codes:
-            earlier = antecedent(ready, finding, pair)
-            if earlier is not None:
-                codes = set(earlier.participants)
-                finding = replace(finding, instrument=earlier.instrument, named=earlier.named,
-                                  confidence=round(finding.confidence - 0.1, 2))
-            elif pair and finding.explicit and finding.status in ("signed", "in_force") and named_before(
-                findings, finding
-            ):
-                # a capitalised name given earlier without its parties: the article's main pair
-                codes = set(pair)
-                finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
-        if finding.flags.funding and codes == {"EU"}:
-            codes |= recipient(ready, finding, pair)
-        background = finding.flags.background
-        if background is not None and pair and not codes and background <= set(pair):
-            codes = set(pair)
-            finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
-        if finding.flags.similar and len(codes) == 1:
-            codes |= similar_party(ready, codes, dominant)
-        if finding.flags.follow:
-            previous = ready[-1] if ready and len(codes) == 1 else None
-            if previous is None:
-                continue
-            codes |= similar_party(ready, codes, dominant)
-            finding = replace(
-                finding, type=previous.type, status=finding.status or previous.status, head=previous.head,
-                instrument=previous.instrument, named=previous.named, explicit=previous.explicit,
-            )
-        if len(codes) < 2 or eu_internal(codes, members):
-            continue
-        ready.append(replace(finding, participants=frozenset(codes)))
-    return tuple(
-        Event(
-            type=f.type,
-            status=f.status,
-            participants=tuple(sorted(f.participants)),
-            instrument=f.instrument,
-            negated=f.negated,
-            date=f.when or published,
-            evidence=f.evidence,
-            confidence=f.confidence,
-        )
-        for f in merge_repeats(ready)
-    )
+        ready.extend(_resolved(finding, ready, findings, pair, dominant, members))
+    return tuple(_event(f, published) for f in merge_repeats(ready))
 
+
+def _resolved(
+    finding: Finding, ready: list[Finding], findings: list[Finding], pair: tuple[str, str] | None,
+    dominant: str | None, members: frozenset[str],
+) -> list[Finding]:
+    """The finding with its parties resolved against the article: none, one, or one per party left out."""
+    codes = set(finding.participants)
+    if finding.pair and pair and codes <= set(pair):
+        codes |= set(pair)
+    if finding.flags.author and dominant and len(codes) == 1:
+        codes.add(dominant)
+    side = "EU" if pair and "EU" in pair else dominant
+    if (finding.flags.left_out or finding.flags.each) and side and side not in codes:
+        # each party left out of the instrument the article is about, by its main actor
+        return [replace(finding, participants=frozenset({code, side})) for code in sorted(codes)
+                if not eu_internal({code, side}, members)]
+    finding, codes = _from_article(finding, codes, ready, findings, pair)
+    if finding.flags.similar and len(codes) == 1:
+        codes |= similar_party(ready, codes, dominant)
+    if finding.flags.follow:
+        previous = ready[-1] if ready and len(codes) == 1 else None
+        if previous is None:
+            return []
+        codes |= similar_party(ready, codes, dominant)
+        finding = replace(
+            finding, type=previous.type, status=finding.status or previous.status, head=previous.head,
+            instrument=previous.instrument, named=previous.named, explicit=previous.explicit,
+        )
+    if len(codes) < 2 or eu_internal(codes, members):
+        return []
+    return [replace(finding, participants=frozenset(codes))]
+
+
+def _from_article(
+    finding: Finding, codes: set[str], ready: list[Finding], findings: list[Finding], pair: tuple[str, str] | None
+) -> tuple[Finding, set[str]]:
+    """Parties the article supplies: its main pair (a speaker, a background fact), an antecedent, a recipient."""
+    if finding.flags.complete and pair and len(codes) == 1 and codes < set(pair):
+        codes = set(pair)
+        finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
+    if finding.flags.anaphor and not codes:
+        finding, codes = _anaphor_parties(finding, codes, ready, findings, pair)
+    if finding.flags.funding and codes == {"EU"}:
+        codes |= recipient(ready, finding, pair)
+    background = finding.flags.background
+    if background is not None and pair and not codes and background <= set(pair):
+        codes = set(pair)
+        finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
+    return finding, codes
+
+
+def _anaphor_parties(
+    finding: Finding, codes: set[str], ready: list[Finding], findings: list[Finding], pair: tuple[str, str] | None
+) -> tuple[Finding, set[str]]:
+    """"That agreement": the antecedent's parties and name, else the main pair of a name given earlier."""
+    earlier = antecedent(ready, finding, pair)
+    if earlier is not None:
+        codes = set(earlier.participants)
+        finding = replace(finding, instrument=earlier.instrument, named=earlier.named,
+                          confidence=round(finding.confidence - 0.1, 2))
+    elif pair and finding.explicit and finding.status in ("signed", "in_force") and named_before(
+        findings, finding
+    ):
+        # a capitalised name given earlier without its parties: the article's main pair
+        codes = set(pair)
+        finding = replace(finding, confidence=round(finding.confidence - 0.2, 2))
+    return finding, codes
+
+
+def _event(finding: Finding, published: date | None) -> Event:
+    """The :class:`Event` record of a resolved finding, dated by its sentence or else the article."""
+    return Event(type=finding.type, status=finding.status, participants=tuple(sorted(finding.participants)),
+                 instrument=finding.instrument, negated=finding.negated, date=finding.when or published,
+                 evidence=finding.evidence, confidence=finding.confidence)

@@ -220,13 +220,39 @@ def participants_of(
     for referent in _group_referents(gov.verb):  # "X joins Y and Z among the countries associated with P"
         walk(referent, "other", who, actor_of, pairs, {anchor.i})
     is_verb = gov.verb is not None and gov.verb.i == anchor.i
-    anchors_conj = {c.i for c in anchor.children if c.dep_ == "conj"}
     if not is_verb:
-        walk(anchor, "other", who, actor_of, pairs, anchors_conj)
-        for clause in (c for c in anchor.children if c.dep_ == "acl" and any(a.lower_ == "to" for a in c.children)):
-            for prep in (p for part in (clause, *clause.children) for p in part.children if p.dep_ == "prep"):
-                if prep.lower_ in PARTNER_PREPS | BETWEEN_PREPS:  # "agreements to protect investment with X"
-                    walk(prep, "partner" if prep.lower_ in PARTNER_PREPS else "between", who, actor_of, pairs, set())
+        _anchor_phrases(anchor, who, actor_of, pairs)
+    _chain_phrases(anchor, gov, who, actor_of, pairs, lex)
+    verb = gov.participle or gov.verb
+    if verb is None or gov.setting:
+        return who
+    inside = {anchor.i, *(t.i for t in gov.chain)}
+    if gov.framed and gov.verb is not None:
+        for subject in subjects_of(gov.verb) or _after_frame(gov.verb):
+            if subject.i not in inside:  # "Under the deal (sealed ...), X and Y will share data"
+                walk(subject, "subject", who, actor_of, pairs, inside)
+    if not _acts(anchor, gov, verb, lex):
+        _setting_phrases(verb, inside, who, actor_of, pairs)
+        return who
+    _verb_subjects(anchor, gov, verb, inside, who, actor_of, pairs, lex)
+    _verb_arguments(verb, inside, is_verb, who, actor_of, pairs)
+    return who
+
+
+def _anchor_phrases(anchor: Token, who: Participants, actor_of: dict, pairs: set[int]) -> None:
+    """The anchor's own subtree (not its conjuncts) and the with/between phrases of its "to" clauses."""
+    anchors_conj = {c.i for c in anchor.children if c.dep_ == "conj"}
+    walk(anchor, "other", who, actor_of, pairs, anchors_conj)
+    for clause in (c for c in anchor.children if c.dep_ == "acl" and any(a.lower_ == "to" for a in c.children)):
+        for prep in (p for part in (clause, *clause.children) for p in part.children if p.dep_ == "prep"):
+            if prep.lower_ in PARTNER_PREPS | BETWEEN_PREPS:  # "agreements to protect investment with X"
+                walk(prep, "partner" if prep.lower_ in PARTNER_PREPS else "between", who, actor_of, pairs, set())
+
+
+def _chain_phrases(
+    anchor: Token, gov: Governor, who: Participants, actor_of: dict, pairs: set[int], lex: Lexicon
+) -> None:
+    """The modifiers and with/between/for phrases of the nouns between the anchor and its verb."""
     for noun in gov.chain:
         if noun.pos_ not in NOUNS:
             continue
@@ -242,24 +268,29 @@ def participants_of(
             if child.dep_ == "poss" and child.lower_ in OWN_PRONOUNS and gov.verb is not None and _action(noun, lex):
                 for subject in subjects_of(gov.verb):  # "Ecuador completed its ratification of the agreement"
                     walk(subject, "subject", who, actor_of, pairs, {anchor.i, *(t.i for t in gov.chain)})
-    verb = gov.participle or gov.verb
-    if verb is None or gov.setting:
-        return who
-    inside = {anchor.i, *(t.i for t in gov.chain)}
-    if gov.framed and gov.verb is not None:
-        for subject in subjects_of(gov.verb) or _after_frame(gov.verb):
-            if subject.i not in inside:  # "Under the deal (sealed ...), X and Y will share data"
-                walk(subject, "subject", who, actor_of, pairs, inside)
+
+
+def _acts(anchor: Token, gov: Governor, verb: Token, lex: Lexicon) -> bool:
+    """True when the verb's arguments act on the anchor: a status verb, talks, a hedge, membership ("part of")."""
     acts = status_verb(verb, lex) or any(t.lemma_.lower() in lex.talks for t in gov.chain) or hedged(anchor, gov, lex)
-    acts = acts or any(t.dep_ == "attr" and t.lemma_.lower() in MEMBERSHIP for t in gov.chain)  # "X is part of"
-    if not acts:
-        for child in verb.children:
-            if _in_force(child):
-                walk(child, "other", who, actor_of, pairs, inside)
-            if child.dep_ == "prep" and child.lower_ in PARTNER_PREPS | BETWEEN_PREPS:
-                group = "partner" if child.lower_ in PARTNER_PREPS else "between"
-                walk(child, group, who, actor_of, pairs, inside)
-        return who
+    return acts or any(t.dep_ == "attr" and t.lemma_.lower() in MEMBERSHIP for t in gov.chain)  # "X is part of"
+
+
+def _setting_phrases(verb: Token, inside: set[int], who: Participants, actor_of: dict, pairs: set[int]) -> None:
+    """A verb that does not act on the anchor: only its "in force" and with/between phrases."""
+    for child in verb.children:
+        if _in_force(child):
+            walk(child, "other", who, actor_of, pairs, inside)
+        if child.dep_ == "prep" and child.lower_ in PARTNER_PREPS | BETWEEN_PREPS:
+            group = "partner" if child.lower_ in PARTNER_PREPS else "between"
+            walk(child, group, who, actor_of, pairs, inside)
+
+
+def _verb_subjects(
+    anchor: Token, gov: Governor, verb: Token, inside: set[int], who: Participants, actor_of: dict,
+    pairs: set[int], lex: Lexicon,
+) -> None:
+    """The acting verb's subjects (and a main clause's, for a participle), and a funding verb's beneficiaries."""
     if gov.participle is not None and direct_argument(anchor, gov, lex):
         for subject in subjects_of(gov.verb):  # the main clause's subject acts too
             walk(subject, "subject", who, actor_of, pairs, inside)
@@ -269,6 +300,12 @@ def participants_of(
         for subject in subjects_of(verb):
             if subject.i not in inside:
                 walk(subject, "subject", who, actor_of, pairs, inside)
+
+
+def _verb_arguments(
+    verb: Token, inside: set[int], is_verb: bool, who: Participants, actor_of: dict, pairs: set[int]
+) -> None:
+    """The acting verb's objects, agent, with/between/excluding phrases (and "to/from/by" for a verb anchor)."""
     for child in verb.children:
         if child.i in inside:
             continue
@@ -291,4 +328,3 @@ def participants_of(
             for prep in child.children:
                 if prep.dep_ == "prep" and prep.lower_ in EXCLUDING_PREPS and excludes_party(prep, actor_of):
                     walk(prep, "excluded", who, actor_of, pairs, inside)
-    return who

@@ -47,7 +47,7 @@ def test_training_twice_gives_identical_artefacts(small_gold: Path, views_only: 
     assert manifest["extractor_version"] == EXTRACTOR_VERSION and manifest["training"][0]["articles"] == 40
     assert len(manifest["data_sha256"]) == 64 and manifest["cross_validation"]["folds"] == 2
     model = load_event_model(tmp_path / "a")  # the written model reads back and decides
-    view = views_only.view("The European Union and Chile signed an advanced framework agreement in Brussels.",
+    view = views_only.view("Chile and the EU put their names to a framework deal in Santiago on Friday.",
                            date(2025, 1, 1))
     assert all(len(e.participants) >= 2 for e in model.events(view, views_only.lex, views_only.kinds))
 
@@ -145,8 +145,8 @@ def test_the_seed_article(nlp: Analyzer) -> None:
     assert us and all(e.negated for e in us)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 target not met yet: the research programmes 'set to launch with"
-                                      " Japan, Canada, and South Korea' name no EU; the model scores EU-JPN 0.06")
+@pytest.mark.xfail(strict=True, reason="issue 11 target not met yet: the seed's sentence on joint research"
+                                      " programmes with three partners names no EU; the model scores EU-JPN 0.06")
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/eval/seed.txt is not available")
 def test_the_seed_article_research_programmes(nlp: Analyzer) -> None:
     events = nlp.analyse(SEED.read_text(encoding="utf-8"), date(2025, 6, 6)).events

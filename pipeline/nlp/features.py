@@ -79,7 +79,7 @@ def _between(doc: Doc, roots: dict[str, list[Token]], codes: list[str]) -> Featu
         for root in roots[code][:2]:
             found["dep=" + root.dep_] = 1.0
             first = _first_conjunct(root)
-            if first is not root:  # "with Japan, Canada and South Korea": the list's own place in the sentence
+            if first is not root:  # "with Peru, Chile and Colombia": the list's own place in the sentence
                 found["listed"] = 1.0
                 found["cdep=" + first.dep_] = 1.0
                 if first.dep_ == "pobj":

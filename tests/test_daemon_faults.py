@@ -110,10 +110,25 @@ def _busy_worker(pid: int, timeout: float = 60) -> list[psutil.Process]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         children = psutil.Process(pid).children(recursive=True)
-        workers = [c for c in children if "spawn_main" in " ".join(c.cmdline())]
-        if any(w.cpu_percent(interval=0.2) > 50 for w in workers):
+        workers = [c for c in children if "spawn_main" in _cmdline(c)]
+        if any(_cpu_percent(w) > 50 for w in workers):
             return children
     pytest.fail("no extraction worker got busy")
+
+
+def _cmdline(process: psutil.Process) -> str:
+    """The command line of ``process``, or "" when it has just exited (a pool replacing a worker)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def _cpu_percent(process: psutil.Process) -> float:
+    try:
+        return process.cpu_percent(interval=0.2)
+    except psutil.Error:
+        return 0.0
 
 
 def _serve_slow(http_server: LocalServer) -> str:

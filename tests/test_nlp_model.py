@@ -16,8 +16,9 @@ from pipeline.evaluate import load_gold
 from pipeline.nlp import EXTRACTOR_VERSION, Analyzer
 from pipeline.nlp.assets import MODELS_DIR
 from pipeline.nlp.candidates import candidates
+from pipeline.nlp.features import evidence_features, status_features
 from pipeline.nlp.model import load_event_model
-from pipeline.nlp.training import cross_validate, fit, folds_of, prepare, train
+from pipeline.nlp.training import cross_validate, fit, fit_evidence_model, folds_of, prepare, train
 
 OWN_GOLD = Path(__file__).resolve().parent / "data" / "nlp_gold.json"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed.txt"
@@ -72,6 +73,35 @@ def test_the_sentence_model_learns_from_evidence_sentences(small_gold: Path, vie
     weights = model.sentence.weights
     assert set(model.sentence.labels) == {"agreement", "partnership", "programme", "cooperation"}
     assert weights and model.status.softmax and len(model.status.labels) == 7
+
+
+def test_the_evidence_model_prefers_the_sentence_annotators_quote(views_only: Analyzer) -> None:
+    prepared = prepare(views_only, load_gold(OWN_GOLD), source="own")
+    model = fit_evidence_model(prepared)
+    assert not any(name.startswith(("ng=", "w=")) for name in model.weights)  # it weighs no words
+
+    def quoted(choose) -> tuple[int, int]:  # sets told in several sentences: is the chosen one the quoted one?
+        right = told = 0
+        for item in prepared:
+            for codes in {row.codes for row in item.rows if row.evidence_types}:
+                rows = [row for row in item.rows if row.codes == codes]
+                if len(rows) > 1:
+                    told, right = told + 1, right + bool(max(rows, key=choose).evidence_types)
+        return right, told
+
+    right, told = quoted(lambda row: model.totals(evidence_features(row.features))[0])
+    first, _ = quoted(lambda row: -row.position)  # the first telling: right for most of our own short articles
+    assert told >= 40 and right > first, (right, first, told)
+
+
+def test_status_features_read_the_verbs_tied_to_the_parties(views_only: Analyzer) -> None:
+    lex = views_only.lex
+    coming = views_only.view("The EU and Japan will sign the agreement in Tokyo next year.", date(2025, 3, 1))
+    found = status_features(coming, coming.sentences[0], frozenset({"EU", "JPN"}), "agreement", lex)
+    assert {"taux=will", "tv=sign", "spos=0"} <= set(found)
+    past = views_only.view("Under the agreement the EU and Japan signed in 2016, tariffs fell.", date(2025, 3, 1))
+    found = status_features(past, past.sentences[0], frozenset({"EU", "JPN"}), "agreement", lex)
+    assert {"y_past", "tvt=sign_VBD"} <= set(found) and "y_future" not in found
 
 
 def test_a_missing_model_is_a_clear_error_at_start(tmp_path: Path) -> None:

@@ -5,7 +5,10 @@
   sentence with the set's actors masked (``AAA``, other actors ``OOO``, places ``PPP``), and what the rule
   reader made of the sentence and the article.
 - :func:`event_features`: one (type, participant set) of an article, from the sentence scores and the rules.
-- :func:`outcome_features`: the evidence sentence of an event, for its status and its polarity.
+- :func:`evidence_features`: a candidate's features without its words, for choosing an event's evidence.
+- :func:`outcome_features`: the evidence sentence of an event, for its polarity (and its status).
+- :func:`status_features`: the outcome features, the verbs tied to the event's parties and where the sentence
+  stands in the article (news comes first; background, coded ``in_force``, later and with past years).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ TYPES = ("agreement", "partnership", "programme", "cooperation")
 _KEEP_STOP = frozenset({"not", "no", "never", "without", "will", "would", "with", "between", "both", "against"})
 _NEAR = 4  # dependency steps within which a trigger is tied to an actor
 _MAX_PATH = 40
+_TIED = 3  # dependency steps within which a verb or trigger speaks of the event's parties
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 
 
 def sentence_words(doc: Doc) -> Features:
@@ -191,6 +197,12 @@ def candidate_features(view: ArticleView, sentence: Sentence, codes: frozenset[s
     return found
 
 
+def evidence_features(features: Features) -> Features:
+    """A candidate's features (:func:`candidate_features`) without its words and n-grams: what the evidence model
+    weighs when it chooses which telling of an event annotators would quote."""
+    return {name: value for name, value in features.items() if not name.startswith(("ng=", "w="))}
+
+
 def _rule_features(view: ArticleView, sentence: Sentence, codes: frozenset[str]) -> Features:
     found: Features = {}
     for event in view.rule_events_of(sentence):
@@ -277,5 +289,65 @@ def outcome_features(view: ArticleView, sentence: Sentence, codes: frozenset[str
     return found
 
 
-__all__ = ["TYPES", "Features", "candidate_features", "event_features", "masked_text", "ngrams",
-           "outcome_features", "sentence_words"]
+def status_features(view: ArticleView, sentence: Sentence, codes: frozenset[str], type_: str,
+                    lex: Lexicon) -> Features:
+    """What says an event's status: its outcome features, the verbs and trigger words tied to its parties with
+    their tense and auxiliaries ("will sign", "signed in 2016", "the agreement, signed ..."), and where and how
+    the article tells it (position, past or coming years, "since", a known instrument, the rule reader's statuses
+    for the set anywhere in the article)."""
+    found = outcome_features(view, sentence, codes, type_, lex)
+    if sentence.doc is not None:
+        found.update(_tied_words(sentence, sentence.doc, codes, lex))
+    found.update(_telling(view, sentence, codes))
+    return found
+
+
+def _tied_words(sentence: Sentence, doc: Doc, codes: frozenset[str], lex: Lexicon) -> Features:
+    found: Features = {}
+    roots = _roots(sentence, doc)
+    ends = [root for code in codes for root in roots.get(code, ())]
+    if not ends:
+        return found
+    for token in doc:
+        lemma = token.lemma_.lower()
+        trigger = lemma in lex.triggers or lemma in lex.anchors
+        verb = token.pos_ in ("VERB", "AUX")
+        if not (trigger or verb) or min(_path(token, end)[0] for end in ends) > _TIED:
+            continue
+        if verb:
+            found.update({"tv=" + lemma: 1.0, f"tvt={lemma}_{token.tag_}": 1.0, "tvdep=" + token.dep_: 1.0})
+            for child in token.children:
+                if child.dep_ in ("aux", "auxpass", "neg"):
+                    found.update({"taux=" + child.lower_: 1.0, f"tauxv={child.lower_}_{lemma}": 1.0})
+        if trigger:
+            found.update({"tt=" + lemma: 1.0, "ttdep=" + token.dep_: 1.0})
+            head = token.head
+            if head is not token and head.pos_ in ("VERB", "AUX"):
+                found[f"tth={head.lemma_.lower()}_{head.tag_}"] = 1.0
+                found.update({"thaux=" + c.lower_: 1.0 for c in head.children if c.dep_ in ("aux", "auxpass", "neg")})
+    return found
+
+
+def _telling(view: ArticleView, sentence: Sentence, codes: frozenset[str]) -> Features:
+    position = sentence.position
+    place = "title" if sentence.in_title else str(position) if position < 4 else "4-9" if position < 10 else "10+"
+    found: Features = {"spos=" + place: 1.0}
+    if view.pair:
+        found["s_main"] = float(codes == frozenset(view.pair))
+    years = [int(year) for year in _YEAR.findall(sentence.text)]
+    if years and view.published:
+        now = view.published.year
+        found.update({name: 1.0 for name, hit in (("y_past", min(years) < now), ("y_now", now in years),
+                                                  ("y_future", max(years) > now)) if hit})
+    if _SINCE.search(sentence.text):
+        found["since"] = 1.0
+    if any(tool.canonical for tool in sentence.instruments):
+        found["s_inst_reg"] = 1.0
+    found.update({"art_rst=" + e.status: 1.0 for e in view.rule_events if frozenset(e.participants) == codes})
+    told = sum(1 for s in view.sentences if codes <= s.parties)
+    found[f"s_sents={min(told, 4)}"] = 1.0
+    return found
+
+
+__all__ = ["TYPES", "Features", "candidate_features", "event_features", "evidence_features", "masked_text", "ngrams",
+           "outcome_features", "sentence_words", "status_features"]

@@ -289,13 +289,13 @@ def outcome_features(view: ArticleView, sentence: Sentence, codes: frozenset[str
     return found
 
 
-def status_features(view: ArticleView, sentence: Sentence, codes: frozenset[str], type_: str,
-                    lex: Lexicon) -> Features:
+def status_features(view: ArticleView, sentence: Sentence, codes: frozenset[str], type_: str, lex: Lexicon,
+                    outcome: Features | None = None) -> Features:
     """What says an event's status: its outcome features, the verbs and trigger words tied to its parties with
     their tense and auxiliaries ("will sign", "signed in 2016", "the agreement, signed ..."), and where and how
     the article tells it (position, past or coming years, "since", a known instrument, the rule reader's statuses
-    for the set anywhere in the article)."""
-    found = outcome_features(view, sentence, codes, type_, lex)
+    for the set anywhere in the article). ``outcome``: the outcome features when already at hand."""
+    found = dict(outcome if outcome is not None else outcome_features(view, sentence, codes, type_, lex))
     if sentence.doc is not None:
         found.update(_tied_words(sentence, sentence.doc, codes, lex))
     found.update(_telling(view, sentence, codes))

@@ -22,7 +22,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.errors import ModelFileError
 from pipeline.evaluate import name_words
@@ -37,7 +37,6 @@ from pipeline.nlp.features import (
     Features,
     candidate_features,
     event_features,
-    evidence_features,
     outcome_features,
     sentence_words,
     status_features,
@@ -91,6 +90,15 @@ class Linear:
                    bool(data["softmax"]))
 
 
+class Telling(NamedTuple):
+    """One sentence's telling of a (type, set): its sentence score and the evidence model's log-odds that annotators
+    quote it."""
+
+    score: float
+    sentence: Sentence
+    quote: float
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The decision points, chosen by cross-validation (see models/README.md)."""
@@ -121,32 +129,35 @@ class EventModel:
         for (type_, codes), ranked in self.hypotheses(view, scored).items():
             if len(codes) < 2 or ("EU" in codes and all(c == "EU" or c in lex.eu_members for c in codes)):
                 continue
-            others = max((s for (t, c), r in scored.items() if c == codes and t != type_ for s, _ in r[:1]),
+            others = max((r[0].score for (t, c), r in scored.items() if c == codes and t != type_ and r),
                          default=0.0)
-            probability = self.event.scores(event_features(view, type_, codes, [s for s, _ in ranked], others,
+            probability = self.event.scores(event_features(view, type_, codes, [t.score for t in ranked], others,
                                                            lex))[0]
             if probability < self.thresholds.event:
                 continue
-            for sentence, instrument in self._evidence(view, type_, codes, ranked, lex, kinds):
+            for sentence, instrument in self._evidence(view, type_, codes, ranked):
                 named = with_parties(instrument, codes, names or {})
                 found.append((sentence.position, self._event(view, sentence, named, type_, codes, probability, lex)))
         return tuple(event for _, event in sorted(found, key=lambda item: item[0]))
 
     def sentence_scores(self, view: ArticleView, lex: Lexicon,
-                        kinds: dict[str, str]) -> dict[tuple[str, frozenset[str]], list[tuple[float, Sentence]]]:
-        """For each (type, set): its sentence scores with their sentences, best first."""
-        scored: dict[tuple[str, frozenset[str]], list[tuple[float, Sentence]]] = defaultdict(list)
+                        kinds: dict[str, str]) -> dict[tuple[str, frozenset[str]], list[Telling]]:
+        """For each (type, set): its tellings, best sentence score first."""
+        scored: dict[tuple[str, frozenset[str]], list[Telling]] = defaultdict(list)
         for sentence in view.sentences:
             if sentence.doc is None:
                 continue
             words = sentence_words(sentence.doc)
             for codes, origins in candidates(view, sentence).items():
                 features = candidate_features(view, sentence, codes, origins, lex, words, kinds)
-                for type_, score in zip(TYPES, self.sentence.scores(features), strict=True):
-                    if score >= self.thresholds.sentence_floor:
-                        scored[(type_, codes)].append((score, sentence))
+                kept = [(type_, score) for type_, score in zip(TYPES, self.sentence.scores(features), strict=True)
+                        if score >= self.thresholds.sentence_floor]
+                if kept:  # the evidence model's weights name no words: as on evidence_features(features)
+                    quote = self.evidence.totals(features)[0]
+                    for type_, score in kept:
+                        scored[(type_, codes)].append(Telling(score, sentence, quote))
         for ranked in scored.values():
-            ranked.sort(key=lambda item: (-item[0], item[1].position))
+            ranked.sort(key=lambda telling: (-telling.score, telling.sentence.position))
         return scored
 
     def hypotheses(self, view: ArticleView, scored: dict) -> dict[tuple[str, frozenset[str]], list]:
@@ -156,8 +167,8 @@ class EventModel:
             out.setdefault((event.type, frozenset(event.participants)), [])
         return out
 
-    def _evidence(self, view: ArticleView, type_: str, codes: frozenset[str], ranked: list[tuple[float, Sentence]],
-                  lex: Lexicon, kinds: dict[str, str]) -> list[tuple[Sentence, str | None]]:
+    def _evidence(self, view: ArticleView, type_: str, codes: frozenset[str],
+                  ranked: list[Telling]) -> list[tuple[Sentence, str | None]]:
         """The sentences (and instrument names) of the events of this (type, set): the rule reader's when it read
         several instruments there ("signed the Advanced Framework Agreement and the Interim Trade Agreement"),
         else the best sentence. (A second well-scored sentence is no second event: in cross-validation that
@@ -168,39 +179,20 @@ class EventModel:
             picks = [(by_text[e.evidence], e.instrument) for e in rules[:MAX_PER_SET] if e.evidence in by_text]
             if picks:
                 return picks
-        best = (self._quoted(view, codes, ranked, lex, kinds) if ranked
+        best = (_quoted(ranked) if ranked
                 else next((by_text[e.evidence] for e in rules if e.evidence in by_text), None))
         if best is None:
             return []
-        tellings = [sentence for _, sentence in ranked] or [best]  # the name: from the surest telling that has one
+        tellings = [t.sentence for t in ranked] or [best]  # the name: from the surest telling that has one
         named = (_instrument(view, sentence, type_, codes) for sentence in tellings)
         return [(best, next((name for name in named if name), None))]
 
-    def _quoted(self, view: ArticleView, codes: frozenset[str], ranked: list[tuple[float, Sentence]], lex: Lexicon,
-                kinds: dict[str, str]) -> Sentence:
-        """The sentence of ``ranked`` annotators would quote: the evidence model's log-odds plus the sentence
-        model's, over the best-scored few (in cross-validation the evidence sentence was the gold one for 324
-        of 562 matched events, against 307 for the best-scored sentence)."""
-        options = ranked[:EVIDENCE_OPTIONS]
-        if len(options) == 1:
-            return options[0][1]
-
-        def weight(item: tuple[float, Sentence]) -> float:
-            score, sentence = item
-            if sentence.doc is None:  # never: only parsed sentences are scored
-                return -math.inf
-            origins = candidates(view, sentence).get(codes, frozenset())
-            features = candidate_features(view, sentence, codes, origins, lex, sentence_words(sentence.doc), kinds)
-            odds = math.log(max(score, 1e-9) / max(1.0 - score, 1e-9))
-            return self.evidence.totals(evidence_features(features))[0] + odds
-
-        return max(options, key=weight)[1]
-
     def _event(self, view: ArticleView, sentence: Sentence, instrument: str | None, type_: str,
                codes: frozenset[str], probability: float, lex: Lexicon) -> Event:
-        statuses = self.status.scores(status_features(view, sentence, codes, type_, lex))
+        outcome = outcome_features(view, sentence, codes, type_, lex)
+        statuses = self.status.scores(status_features(view, sentence, codes, type_, lex, outcome))
         status = self.status.labels[max(range(len(statuses)), key=statuses.__getitem__)]
-        polarity = self.negation.scores(outcome_features(view, sentence, codes, type_, lex))[0]
+        polarity = self.negation.scores(outcome)[0]
         negated = polarity >= self.thresholds.negation
         return Event(type=type_, status=status, participants=tuple(sorted(codes)),
                      instrument=instrument, negated=negated,
@@ -210,6 +202,16 @@ class EventModel:
     def as_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "extractor_version": EXTRACTOR_VERSION, "thresholds": self.thresholds.__dict__,
                 **{part: getattr(self, part).as_json() for part in PARTS}}
+
+
+def _quoted(ranked: list[Telling]) -> Sentence:
+    """The telling annotators would quote: the evidence model's log-odds plus the sentence model's, over the
+    best-scored few (in cross-validation the evidence sentence was the gold one for 324 of 562 matched events,
+    against 307 for the best-scored sentence)."""
+    def weight(telling: Telling) -> float:
+        return telling.quote + math.log(max(telling.score, 1e-9) / max(1.0 - telling.score, 1e-9))
+
+    return max(ranked[:EVIDENCE_OPTIONS], key=weight).sentence
 
 
 def _instrument(view: ArticleView, sentence: Sentence, type_: str, codes: frozenset[str]) -> str | None:
@@ -274,4 +276,5 @@ def load_event_model(models_dir: Path) -> EventModel:
         raise ModelFileError(Errors.E109.format(path=folder, reason=f"{type(exc).__name__}: {exc}")) from exc
 
 
-__all__ = ["FORMAT", "MODEL_DIR", "PARTS", "STATUSES", "EventModel", "Linear", "Thresholds", "load_event_model"]
+__all__ = ["FORMAT", "MODEL_DIR", "PARTS", "STATUSES", "EventModel", "Linear", "Telling", "Thresholds",
+           "load_event_model"]

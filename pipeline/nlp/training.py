@@ -119,8 +119,8 @@ def _read_gold(item: Prepared, analyzer: Any) -> None:
         if position is not None:
             at.setdefault((position, codes), set()).add(event["type"])
             sentence, type_, lex = view.sentences[position], event["type"], analyzer.lex
-            item.outcomes.append(Outcome(status_features(view, sentence, codes, type_, lex),
-                                         outcome_features(view, sentence, codes, type_, lex),
+            outcome = outcome_features(view, sentence, codes, type_, lex)
+            item.outcomes.append(Outcome(status_features(view, sentence, codes, type_, lex, outcome), outcome,
                                          event["status"], bool(event.get("negated"))))
     for sentence in view.sentences:
         if sentence.doc is None:

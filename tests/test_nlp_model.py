@@ -4,6 +4,7 @@ for a missing or stale model, the language gate, people standing for their state
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from datetime import date
@@ -18,7 +19,15 @@ from pipeline.nlp.assets import MODELS_DIR
 from pipeline.nlp.candidates import candidates
 from pipeline.nlp.features import evidence_features, status_features
 from pipeline.nlp.model import load_event_model
-from pipeline.nlp.training import cross_validate, fit, fit_evidence_model, folds_of, prepare, train
+from pipeline.nlp.training import (
+    cross_validate,
+    fit,
+    fit_evidence_model,
+    fit_status_model,
+    folds_of,
+    prepare,
+    train,
+)
 
 OWN_GOLD = Path(__file__).resolve().parent / "data" / "nlp_gold.json"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed.txt"
@@ -92,6 +101,27 @@ def test_the_evidence_model_prefers_the_sentence_annotators_quote(views_only: An
     right, told = quoted(lambda row: model.totals(evidence_features(row.features))[0])
     first, _ = quoted(lambda row: -row.position)  # the first telling: right for most of our own short articles
     assert told >= 40 and right > first, (right, first, told)
+
+
+def test_the_status_model_also_learns_from_an_event_s_other_tellings(views_only: Analyzer) -> None:
+    text = ("Chile and the European Union will sign a trade agreement in Brussels next month, officials said. "
+            "The trade agreement between the EU and Chile is expected to cut tariffs on wine. "
+            "Chilean officials also met Argentina's foreign minister on Monday.")
+    article = {"id": "t1", "published": "2025-04-02", "title": None, "text": text, "countries": ["ARG", "CHL", "EU"],
+               "events": [{"type": "agreement", "status": "planned", "participants": ["CHL", "EU"],
+                           "instrument": "trade agreement", "negated": False,
+                           "evidence": "Chile and the European Union will sign a trade agreement in Brussels next "
+                                       "month, officials said."}]}
+    [item] = prepare(views_only, [article], source="tellings")
+    quoted = [o for o in item.outcomes if o.evidence]
+    others = [o for o in item.outcomes if not o.evidence]
+    assert len(quoted) == 1 and len(others) == 1  # the second sentence tells it again; the third names no such set
+    assert others[0].status == "planned" and "tt=agreement" in others[0].status_features
+    plain = fit_status_model(quoted * 3 + [dataclasses.replace(quoted[0], status="signed", evidence=True)])
+    weighted = fit_status_model(quoted * 3 + [dataclasses.replace(quoted[0], status="signed", evidence=False)])
+    at = quoted[0].status_features
+    # the same sentence, labelled "signed" once: as another telling it pulls the model less than as evidence
+    assert weighted.scores(at)[weighted.labels.index("signed")] < plain.scores(at)[plain.labels.index("signed")]
 
 
 def test_status_features_read_the_verbs_tied_to_the_parties(views_only: Analyzer) -> None:

@@ -192,8 +192,7 @@ class EventModel:
         outcome = outcome_features(view, sentence, codes, type_, lex)
         statuses = self.status.scores(status_features(view, sentence, codes, type_, lex, outcome))
         status = self.status.labels[max(range(len(statuses)), key=statuses.__getitem__)]
-        polarity = self.negation.scores(outcome)[0]
-        negated = polarity >= self.thresholds.negation
+        negated = self.negation.scores(outcome)[0] >= self.thresholds.negation
         return Event(type=type_, status=status, participants=tuple(sorted(codes)),
                      instrument=instrument, negated=negated,
                      date=stated_date(sentence.text, view.published) or view.published,

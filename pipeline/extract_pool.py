@@ -11,6 +11,8 @@ and fails with reason ``extract_timeout``; on a stop request :meth:`Extractor.cl
 waiting for them. Every worker asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``), so a
 ``kill -9`` of pactwatch leaves no worker, and so no resource tracker, behind. A worker that dies on its own
 (killed, out of memory) costs only its page a retry in a thread, and the pool is started again if needed.
+Workers are stopped before their channel is released (:class:`WorkerPool`), so a worker still starting up when the
+stage ends is stopped quietly instead of failing with a traceback in the log.
 """
 
 from __future__ import annotations
@@ -65,6 +67,21 @@ def _extract(body: bytes, url: str, content_type: str | None) -> _Outcome:
     return article, None, "", time.perf_counter() - started
 
 
+class WorkerPool(ProcessPool):
+    """pebble's ``ProcessPool``, stopping its workers before it releases their channel.
+
+    pebble (5.2.1 on) closes the channel, unlinking its named semaphores, and only then stops the workers. A worker
+    still starting up in that gap (the second of two, when one page ended the stage) fails to open the semaphores
+    and prints a ``FileNotFoundError`` traceback into the daemon's log. Here the workers are stopped first.
+    """
+
+    def _stop_pool(self) -> None:
+        if self._pool_manager_loop is not None:
+            self._pool_manager_loop.join()  # the loop that replaces dead workers has ended: no worker starts after
+        self._pool_manager.worker_manager.force_stop_workers()
+        super()._stop_pool()
+
+
 class Extractor:
     """``await extractor.extract(body, url, content_type)`` in a worker process (or a thread when ``workers`` is 0).
 
@@ -76,12 +93,12 @@ class Extractor:
         self.workers = workers
         self.timeout = timeout
         self.seconds = 0.0
-        self._pool: ProcessPool | None = None
+        self._pool: WorkerPool | None = None
 
-    def _executor(self) -> ProcessPool:
+    def _executor(self) -> WorkerPool:
         if self._pool is None:
             # spawn, not fork: the daemon has threads (scheduler, event loop helpers) whose locks fork would copy
-            self._pool = ProcessPool(self.workers, context=multiprocessing.get_context("spawn"),
+            self._pool = WorkerPool(self.workers, context=multiprocessing.get_context("spawn"),
                                      initializer=_worker_start, initargs=(os.getpid(),))
         return self._pool
 

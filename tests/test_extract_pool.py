@@ -161,6 +161,7 @@ if __name__ == "__main__":
     print(pool.schedule(pow, args=(2, 5)).result(timeout=30), flush=True)  # the first worker is up
     while not os.path.exists(sys.argv[1] + ".slow"):  # the second one is still starting
         time.sleep(0.01)
+    open(sys.argv[1] + ".stopping", "w").close()
     pool.close()
     pool.join()
 """

@@ -14,6 +14,8 @@ polarity never decides a match, so a gold event reported with both polarities ha
 - confusion tables: gold type against predicted type on participant matches; gold against predicted status
   on event matches.
 - actor F1: per article, F1 of the predicted actor codes against the gold ``countries``; the mean and micro.
+- misses by reason (``miss_reasons``): how far the NLP got towards each missed gold event. Without a
+  :class:`Reach` from the analyzer, the last three reasons are one, ``not_found``.
 """
 
 from __future__ import annotations
@@ -38,8 +40,41 @@ STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", 
 _NAME_STOP = frozenset({"the", "a", "an", "of", "on", "for", "and", "to", "in", "with", "between", "its", "their"})
 
 
+MISS_REASONS = {
+    "second_event": "a second event of a (type, set) already found",
+    "other_type": "its participant set found with another type",
+    "rejected": "weighed by the event model and rejected",
+    "under_floor": "a candidate set, no sentence scored over the floor",
+    "no_candidate": "no candidate forms its participant set",
+    "not_found": "not found (the analyzer gives no reach)",
+}
+
+
 class _Analyzer(Protocol):
     def analyse(self, text: str, published: date | None = None, title: str | None = None) -> Analysis: ...
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far an analysis got in one article: the (type, participant set)s its event model weighed and the
+    participant sets its candidates formed. It sorts the misses by reason."""
+
+    weighed: frozenset[tuple[str, frozenset[str]]] = frozenset()
+    candidate_sets: frozenset[frozenset[str]] = frozenset()
+
+
+def miss_reason(gold: dict[str, Any], predicted: Sequence[Event], reach: Reach | None) -> str:
+    """Why a gold event was missed (a key of :data:`MISS_REASONS`)."""
+    codes = frozenset(gold["participants"])
+    if any(e.type == gold["type"] and frozenset(e.participants) == codes for e in predicted):
+        return "second_event"
+    if any(frozenset(e.participants) == codes for e in predicted):
+        return "other_type"
+    if reach is None:
+        return "not_found"
+    if (gold["type"], codes) in reach.weighed:
+        return "rejected"
+    return "under_floor" if codes in reach.candidate_sets else "no_candidate"
 
 
 @dataclass(frozen=True)
@@ -90,6 +125,7 @@ class EvalReport:
     instruments_matched: int = 0
     type_confusion: Counter = field(default_factory=Counter)  # (gold type, predicted type)
     status_confusion: Counter = field(default_factory=Counter)  # (gold status, predicted status)
+    miss_reasons: Counter = field(default_factory=Counter)  # MISS_REASONS key -> missed gold events
     folds: int = 0  # > 0 for a cross-validation
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_alarms: list[dict[str, Any]] = field(default_factory=list)
@@ -141,6 +177,8 @@ class EvalReport:
             "instruments_matched": self.instruments_matched,
             "type_confusion": _nested(self.type_confusion),
             "status_confusion": _nested(self.status_confusion),
+            "miss_reasons": {reason: self.miss_reasons[reason] for reason in MISS_REASONS
+                             if self.miss_reasons[reason]},
             "misses": self.misses,
             "false_alarms": self.false_alarms,
             "negation_errors": self.negation_errors,
@@ -251,8 +289,8 @@ def _actor_codes(analysis: Analysis) -> set[str]:
     return set(actors) if actors is not None else {m.code for m in analysis.entities if m.code}
 
 
-def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis) -> None:
-    """Score one article's analysis into ``report``."""
+def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis, reach: Reach | None = None) -> None:
+    """Score one article's analysis into ``report`` (``reach``: how far it got, for the reasons of the misses)."""
     ident = str(article.get("id"))
     report.articles += 1
     predicted_codes, gold_codes = _actor_codes(analysis), set(article.get("countries") or [])
@@ -271,7 +309,11 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis)
     for gi, pi in loose:
         report.type_confusion[(gold[gi]["type"], predicted[pi].type)] += 1
     gold_hit, pred_hit = dict(matched), {pi for _, pi in matched}
-    report.misses += [_brief(g, ident) for gi, g in enumerate(gold) if gi not in gold_hit]
+    for gi, g in enumerate(gold):
+        if gi not in gold_hit:
+            reason = miss_reason(g, predicted, reach)
+            report.miss_reasons[reason] += 1
+            report.misses.append({**_brief(g, ident), "reason": reason})
     report.false_alarms += [_brief(p, ident) for pi, p in enumerate(predicted) if pi not in pred_hit]
     for gi, pi in matched:
         g, p = gold[gi], predicted[pi]
@@ -308,11 +350,17 @@ def score_analyses(
 
 
 def score(gold_path: Path, analyzer: _Analyzer) -> EvalReport:
-    """Run ``analyzer`` over every article of a gold file and score it (see the module docstring)."""
+    """Run ``analyzer`` over every article of a gold file and score it (see the module docstring); an analyzer
+    with ``analyse_with_reach`` also says how far it got, for the reasons of the misses."""
     gold_path = Path(gold_path)
     articles = load_gold(gold_path)
-    analyses = (analyzer.analyse(*article_inputs(article)) for article in articles)
-    return score_analyses(articles, analyses, str(gold_path), gold_hash(gold_path))
+    report = EvalReport(str(gold_path), gold_hash(gold_path))
+    with_reach = getattr(analyzer, "analyse_with_reach", None)
+    for article in articles:
+        inputs = article_inputs(article)
+        analysis, reach = with_reach(*inputs) if with_reach else (analyzer.analyse(*inputs), None)
+        add_article(report, article, analysis, reach)
+    return report
 
 
 def render_table(report: EvalReport, verbose: bool = False) -> str:
@@ -338,6 +386,10 @@ def render_table(report: EvalReport, verbose: bool = False) -> str:
     lines += _confusion(report.type_confusion, TYPES)
     lines += ["", "status (rows: gold, columns: predicted; event matches)"]
     lines += _confusion(report.status_confusion, STATUSES)
+    if report.miss_reasons:
+        lines += ["", f"misses by reason ({report.events.fn})"]
+        lines += [f"{report.miss_reasons[reason]:>6}  {text}" for reason, text in MISS_REASONS.items()
+                  if report.miss_reasons[reason]]
     if verbose:
         for heading, items in (("misses", report.misses), ("false alarms", report.false_alarms),
                                ("negated gold events reported as positive", report.negation_errors),
@@ -367,11 +419,12 @@ def _prf(counts: Counts) -> str:
 def _line(item: dict[str, Any]) -> str:
     flag = " NEGATED" if item.get("negated") else ""
     status = f"->{item['predicted_status']}" if item.get("predicted_status") else ""
+    reason = f" ({MISS_REASONS[item['reason']]})" if item.get("reason") else ""
     evidence = (item.get("evidence") or "").replace("\n", " ")
     if len(evidence) > 110:
         evidence = evidence[:107] + "..."
     return (f"  {item['article']}: {item['type']}/{item['status']}{status}{flag} {'+'.join(item['participants'])}"
-            f" [{item.get('instrument')}] :: {evidence}")
+            f" [{item.get('instrument')}]{reason} :: {evidence}")
 
 
 FLOOR_METRICS = ("event_f1", "event_p", "event_r", "pair_f1", "status_accuracy", "instrument_match", "actor_f1")
@@ -417,8 +470,10 @@ def pin_baseline(report: EvalReport, path: Path, *, allow_lower: bool = False) -
 
 
 __all__ = [
+    "MISS_REASONS",
     "Counts",
     "EvalReport",
+    "Reach",
     "add_article",
     "article_inputs",
     "check_floors",
@@ -426,6 +481,7 @@ __all__ = [
     "gold_hash",
     "load_gold",
     "match",
+    "miss_reason",
     "name_words",
     "pin_baseline",
     "render_table",

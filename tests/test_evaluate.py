@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import NlpError
-from pipeline.evaluate import check_floors, gold_hash, pin_baseline, render_table, same_name, score
+from pipeline.evaluate import Reach, check_floors, gold_hash, pin_baseline, render_table, same_name, score
 from pipeline.models import Analysis, Event, Mention
 
 DATA = Path(__file__).resolve().parent / "data" / "nlp"
@@ -117,12 +117,66 @@ def test_summary_has_the_keys_analysts_script_against() -> None:
 def test_render_table_lists_misses_and_false_alarms_when_verbose() -> None:
     report = score(SMALL, _stub())
     short = render_table(report, verbose=False)
-    assert "event P/R/F1" in short and "misses" not in short
+    assert "event P/R/F1" in short and "misses (" not in short
+    assert "misses by reason (1)" in short  # the stub gives no reach: one reason, "not found"
     long = render_table(report, verbose=True)
     assert "misses (1)" in long and "t2: cooperation/planned EU+ISL" in long
     assert "false alarms (1)" in long and "ECU+EU" in long
     assert "reported as positive (1)" in long
     assert json.loads(json.dumps(report.as_dict()))["events"]["tp"] == 2
+
+
+class ReachingStub(StubAnalyzer):
+    """A stub that also says how far it got: the (type, set)s it weighed and the sets its candidates formed."""
+
+    def __init__(self, answers: dict[str, Analysis], reach: Reach) -> None:
+        super().__init__(answers)
+        self.reach = reach
+
+    def analyse_with_reach(self, text: str, published: date | None = None,
+                           title: str | None = None) -> tuple[Analysis, Reach]:
+        return self.analyse(text, published, title), self.reach
+
+
+def test_misses_are_sorted_by_how_far_the_analysis_got(tmp_path: Path) -> None:
+    def gold(type_: str, codes: list[str], instrument: str | None = None) -> dict:
+        return {"type": type_, "status": "signed", "participants": codes, "instrument": instrument,
+                "negated": False, "evidence": "Asia news."}
+
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps([{"id": "a1", "published": None, "title": None, "text": "Asia news.",
+                                 "countries": ["EU", "JPN", "CAN", "KOR", "IND", "CHN"],
+                                 "events": [gold("agreement", ["EU", "JPN"], "trade agreement"),
+                                            gold("agreement", ["EU", "JPN"], "data agreement"),
+                                            gold("partnership", ["CAN", "EU"]),
+                                            gold("programme", ["EU", "KOR"]),
+                                            gold("cooperation", ["EU", "IND"]),
+                                            gold("agreement", ["CHN", "EU"])]}]))
+    answer = Analysis(events=(_event("agreement", ("EU", "JPN")), _event("agreement", ("CAN", "EU"))))
+    reach = Reach(frozenset({("programme", frozenset({"EU", "KOR"}))}),
+                  frozenset({frozenset({"EU", "IND"}), frozenset({"EU", "KOR"})}))
+    report = score(path, ReachingStub({"Asia": answer}, reach))
+    assert report.events.fn == 5 and sum(report.miss_reasons.values()) == 5
+    assert report.as_dict()["miss_reasons"] == {"second_event": 1, "other_type": 1, "rejected": 1,
+                                                "under_floor": 1, "no_candidate": 1}
+    assert [m["reason"] for m in report.misses] == ["second_event", "other_type", "rejected", "under_floor",
+                                                    "no_candidate"]
+    table = render_table(report)
+    assert "misses by reason (5)" in table and "weighed by the event model and rejected" in table
+    blind = score(path, StubAnalyzer({"Asia": answer}))  # no reach: how far it got is unknown
+    assert blind.as_dict()["miss_reasons"] == {"second_event": 1, "other_type": 1, "not_found": 3}
+
+
+def test_the_real_analyzer_reports_its_reach(nlp) -> None:
+    analysis, reach = nlp.analyse_with_reach("Chile and the European Union signed a trade agreement in Brussels on "
+                                             "Friday. Argentina's minister watched.", date(2025, 1, 3))
+    assert analysis == nlp.analyse("Chile and the European Union signed a trade agreement in Brussels on Friday. "
+                                   "Argentina's minister watched.", date(2025, 1, 3))
+    assert analysis.events
+    for event in analysis.events:
+        assert (event.type, frozenset(event.participants)) in reach.weighed
+        assert frozenset(event.participants) in reach.candidate_sets
+    assert "not_found" not in score(SMALL, nlp).miss_reasons
 
 
 def test_real_analyzer_on_our_small_gold(nlp) -> None:

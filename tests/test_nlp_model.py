@@ -73,6 +73,7 @@ def test_cross_validation_folds_never_share_an_article(small_gold: Path, views_o
     assert folds == folds_of(prepare(views_only, load_gold(small_gold), source="small"), 5)  # stable
     report = cross_validate(prepared, 2, views_only)
     assert report.articles == len(prepared) and report.folds == 2  # every article scored exactly once
+    assert sum(report.miss_reasons.values()) == report.events.fn and "not_found" not in report.miss_reasons
 
 
 def test_the_sentence_model_learns_from_evidence_sentences(small_gold: Path, views_only: Analyzer) -> None:

@@ -152,7 +152,8 @@ def _extract_batch(analyzer: Any, path: Path, settings: Settings) -> None:
 def eval_(settings: Settings, gold: Path, folds: int | None, also: tuple[Path, ...], verbose: bool,
           baseline: Path | None, allow_lower: bool, fmt: str) -> None:
     """Score the NLP against a gold file (shared/eval/SCHEMA.md format): event P/R/F1, pair F1, status accuracy,
-    negated events reported as positive, instrument match, and type and status confusion tables.
+    negated events reported as positive, instrument match, type and status confusion tables, and the misses by
+    reason (how far the NLP got towards each).
 
     With --cv K the shipped model is not used: K models are trained on the file itself, each scored on the
     articles it did not see (every article is held out exactly once).

@@ -25,6 +25,7 @@ from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span
 
 from pipeline.errors import NlpError
+from pipeline.evaluate import Reach
 from pipeline.models import Analysis, Mention
 from pipeline.nlp import EXTRACTOR_VERSION
 from pipeline.nlp.actors import LABELS, actor_kinds, short_names
@@ -130,16 +131,29 @@ class Analyzer:
     def analyse_many(self, items: Iterable[tuple], batch_size: int = 64,
                      n_process: int = 1) -> Iterator[tuple[Any, ArticleAnalysis]]:
         """Analyse ``(key, text, published[, title])`` items, keys and order kept."""
-        if self.event_model is None:
+        model = self.event_model
+        if model is None:
             raise NlpError(Errors.E107.format(path=MODELS_DIR / "event_model"))
         for key, view in self.views(items, batch_size, n_process):
-            english = view.language in (None, ENGLISH)
-            events = self.event_model.events(view, self.lex, self.kinds, self.names) if english else ()
-            named = dict.fromkeys(view.actors)
-            for event in events:
-                named.update(dict.fromkeys(event.participants))
-            yield key, ArticleAnalysis(entities=view.entities, events=events, actors=tuple(named),
-                                       language=view.language)
+            yield key, self._analysis(view, model)
+
+    def analyse_with_reach(self, text: str, published: date | None = None,
+                           title: str | None = None) -> tuple[ArticleAnalysis, Reach]:
+        """:meth:`analyse`, and how far the event model got (``pactwatch eval`` sorts the misses by it)."""
+        model = self.event_model
+        if model is None:
+            raise NlpError(Errors.E107.format(path=MODELS_DIR / "event_model"))
+        view = self.view(text, published, title)
+        reach = model.reach(view, self.lex, self.kinds) if view.language in (None, ENGLISH) else Reach()
+        return self._analysis(view, model), reach
+
+    def _analysis(self, view: ArticleView, event_model: EventModel) -> ArticleAnalysis:
+        english = view.language in (None, ENGLISH)
+        events = event_model.events(view, self.lex, self.kinds, self.names) if english else ()
+        named = dict.fromkeys(view.actors)
+        for event in events:
+            named.update(dict.fromkeys(event.participants))
+        return ArticleAnalysis(entities=view.entities, events=events, actors=tuple(named), language=view.language)
 
     def view(self, text: str, published: date | None = None, title: str | None = None) -> ArticleView:
         """The :class:`ArticleView` of one text (its sentences, parses, rule findings and events)."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pipeline.errors import ModelFileError
-from pipeline.evaluate import name_words
+from pipeline.evaluate import Reach, name_words
 from pipeline.models import Event
 from pipeline.nlp import EXTRACTOR_VERSION
 from pipeline.nlp.article import ArticleView, Sentence
@@ -159,6 +159,14 @@ class EventModel:
         for ranked in scored.values():
             ranked.sort(key=lambda telling: (-telling.score, telling.sentence.position))
         return scored
+
+    def reach(self, view: ArticleView, lex: Lexicon, kinds: dict[str, str]) -> Reach:
+        """How far the model gets in one article view: the (type, set)s it weighs and the sets its candidates form
+        (``pactwatch eval`` sorts the misses by them)."""
+        weighed = self.hypotheses(view, self.sentence_scores(view, lex, kinds))
+        sets = {codes for sentence in view.sentences if sentence.doc is not None
+                for codes in candidates(view, sentence)}
+        return Reach(frozenset(weighed), frozenset(sets))
 
     def hypotheses(self, view: ArticleView, scored: dict) -> dict[tuple[str, frozenset[str]], list]:
         """The (type, set)s the event model weighs: those a sentence scored, and those the rules concluded."""

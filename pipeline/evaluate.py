@@ -25,7 +25,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -125,7 +125,6 @@ class EvalReport:
     instruments_matched: int = 0
     type_confusion: Counter = field(default_factory=Counter)  # (gold type, predicted type)
     status_confusion: Counter = field(default_factory=Counter)  # (gold status, predicted status)
-    miss_reasons: Counter = field(default_factory=Counter)  # MISS_REASONS key -> missed gold events
     folds: int = 0  # > 0 for a cross-validation
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_alarms: list[dict[str, Any]] = field(default_factory=list)
@@ -136,6 +135,11 @@ class EvalReport:
     @property
     def actor_f1(self) -> float:
         return self.actor_f1_sum / self.articles if self.articles else 1.0
+
+    @property
+    def miss_reasons(self) -> Counter:
+        """Missed gold events per reason (a key of :data:`MISS_REASONS`)."""
+        return Counter(miss["reason"] for miss in self.misses)
 
     @property
     def status_accuracy(self) -> float:
@@ -177,8 +181,7 @@ class EvalReport:
             "instruments_matched": self.instruments_matched,
             "type_confusion": _nested(self.type_confusion),
             "status_confusion": _nested(self.status_confusion),
-            "miss_reasons": {reason: self.miss_reasons[reason] for reason in MISS_REASONS
-                             if self.miss_reasons[reason]},
+            "miss_reasons": {reason: n for reason in MISS_REASONS if (n := self.miss_reasons[reason])},
             "misses": self.misses,
             "false_alarms": self.false_alarms,
             "negation_errors": self.negation_errors,
@@ -309,11 +312,8 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis,
     for gi, pi in loose:
         report.type_confusion[(gold[gi]["type"], predicted[pi].type)] += 1
     gold_hit, pred_hit = dict(matched), {pi for _, pi in matched}
-    for gi, g in enumerate(gold):
-        if gi not in gold_hit:
-            reason = miss_reason(g, predicted, reach)
-            report.miss_reasons[reason] += 1
-            report.misses.append({**_brief(g, ident), "reason": reason})
+    report.misses += [{**_brief(g, ident), "reason": miss_reason(g, predicted, reach)}
+                      for gi, g in enumerate(gold) if gi not in gold_hit]
     report.false_alarms += [_brief(p, ident) for pi, p in enumerate(predicted) if pi not in pred_hit]
     for gi, pi in matched:
         g, p = gold[gi], predicted[pi]
@@ -337,16 +337,6 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis,
         if wrong or any(frozenset(p.participants) == codes for p in stray):
             report.negated_as_positive += 1
             report.negation_errors.append(_brief(g, ident))
-
-
-def score_analyses(
-    articles: Iterable[dict[str, Any]], analyses: Iterable[Analysis], gold_path: str = "", sha256: str = ""
-) -> EvalReport:
-    """Score analyses given in the order of ``articles``."""
-    report = EvalReport(gold_path, sha256)
-    for article, analysis in zip(articles, analyses, strict=True):
-        add_article(report, article, analysis)
-    return report
 
 
 def score(gold_path: Path, analyzer: _Analyzer) -> EvalReport:
@@ -386,10 +376,10 @@ def render_table(report: EvalReport, verbose: bool = False) -> str:
     lines += _confusion(report.type_confusion, TYPES)
     lines += ["", "status (rows: gold, columns: predicted; event matches)"]
     lines += _confusion(report.status_confusion, STATUSES)
-    if report.miss_reasons:
+    reasons = report.miss_reasons
+    if reasons:
         lines += ["", f"misses by reason ({report.events.fn})"]
-        lines += [f"{report.miss_reasons[reason]:>6}  {text}" for reason, text in MISS_REASONS.items()
-                  if report.miss_reasons[reason]]
+        lines += [f"{reasons[reason]:>6}  {text}" for reason, text in MISS_REASONS.items() if reasons[reason]]
     if verbose:
         for heading, items in (("misses", report.misses), ("false alarms", report.false_alarms),
                                ("negated gold events reported as positive", report.negation_errors),
@@ -487,5 +477,4 @@ __all__ = [
     "render_table",
     "same_name",
     "score",
-    "score_analyses",
 ]

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.errors import NlpError
 from pipeline.evaluate import Reach
-from pipeline.models import Analysis, Mention
+from pipeline.models import Analysis, Event, Mention
 from pipeline.nlp import EXTRACTOR_VERSION
 from pipeline.nlp.actors import LABELS, actor_kinds, short_names
 from pipeline.nlp.article import ArticleView, Sentence
@@ -131,29 +131,25 @@ class Analyzer:
     def analyse_many(self, items: Iterable[tuple], batch_size: int = 64,
                      n_process: int = 1) -> Iterator[tuple[Any, ArticleAnalysis]]:
         """Analyse ``(key, text, published[, title])`` items, keys and order kept."""
-        model = self.event_model
-        if model is None:
-            raise NlpError(Errors.E107.format(path=MODELS_DIR / "event_model"))
+        model = self._loaded_model()
         for key, view in self.views(items, batch_size, n_process):
-            yield key, self._analysis(view, model)
+            events = model.events(view, self.lex, self.kinds, self.names) if _english(view) else ()
+            yield key, _analysis(view, events)
 
     def analyse_with_reach(self, text: str, published: date | None = None,
                            title: str | None = None) -> tuple[ArticleAnalysis, Reach]:
         """:meth:`analyse`, and how far the event model got (``pactwatch eval`` sorts the misses by it)."""
-        model = self.event_model
-        if model is None:
-            raise NlpError(Errors.E107.format(path=MODELS_DIR / "event_model"))
+        model = self._loaded_model()
         view = self.view(text, published, title)
-        reach = model.reach(view, self.lex, self.kinds) if view.language in (None, ENGLISH) else Reach()
-        return self._analysis(view, model), reach
+        if not _english(view):
+            return _analysis(view, ()), Reach()
+        events, reach = model.events_and_reach(view, self.lex, self.kinds, self.names)
+        return _analysis(view, events), reach
 
-    def _analysis(self, view: ArticleView, event_model: EventModel) -> ArticleAnalysis:
-        english = view.language in (None, ENGLISH)
-        events = event_model.events(view, self.lex, self.kinds, self.names) if english else ()
-        named = dict.fromkeys(view.actors)
-        for event in events:
-            named.update(dict.fromkeys(event.participants))
-        return ArticleAnalysis(entities=view.entities, events=events, actors=tuple(named), language=view.language)
+    def _loaded_model(self) -> EventModel:
+        if self.event_model is None:
+            raise NlpError(Errors.E107.format(path=MODELS_DIR / "event_model"))
+        return self.event_model
 
     def view(self, text: str, published: date | None = None, title: str | None = None) -> ArticleView:
         """The :class:`ArticleView` of one text (its sentences, parses, rule findings and events)."""
@@ -259,6 +255,18 @@ class Analyzer:
 
 
 _NOT_PARTIES = frozenset({NORP, PLACE, f"{PLACE}?", "INSTRUMENT"})
+
+
+def _english(view: ArticleView) -> bool:
+    return view.language in (None, ENGLISH)
+
+
+def _analysis(view: ArticleView, events: tuple[Event, ...]) -> ArticleAnalysis:
+    """The analysis of a view with its events; ``actors``: the parties the text names, then the events' others."""
+    named = dict.fromkeys(view.actors)
+    for event in events:
+        named.update(dict.fromkeys(event.participants))
+    return ArticleAnalysis(entities=view.entities, events=events, actors=tuple(named), language=view.language)
 
 
 def _title_read(title: str | None, text: str) -> bool:

@@ -124,7 +124,20 @@ class EventModel:
                names: dict[str, str] | None = None) -> tuple[Event, ...]:
         """The events of one article view (see the module docstring); ``names`` (code -> short name) name the
         parties before a generic instrument name."""
+        return self._decide(view, self.sentence_scores(view, lex, kinds), lex, names)
+
+    def events_and_reach(self, view: ArticleView, lex: Lexicon, kinds: dict[str, str],
+                         names: dict[str, str] | None = None) -> tuple[tuple[Event, ...], Reach]:
+        """:meth:`events`, and how far the model got: the (type, set)s it weighed and the sets its candidates
+        formed (``pactwatch eval`` sorts the misses by them)."""
         scored = self.sentence_scores(view, lex, kinds)
+        sets = {codes for sentence in view.sentences if sentence.doc is not None
+                for codes in candidates(view, sentence)}
+        reach = Reach(frozenset(self.hypotheses(view, scored)), frozenset(sets))
+        return self._decide(view, scored, lex, names), reach
+
+    def _decide(self, view: ArticleView, scored: dict[tuple[str, frozenset[str]], list[Telling]], lex: Lexicon,
+                names: dict[str, str] | None) -> tuple[Event, ...]:
         found: list[tuple[int, Event]] = []
         for (type_, codes), ranked in self.hypotheses(view, scored).items():
             if len(codes) < 2 or ("EU" in codes and all(c == "EU" or c in lex.eu_members for c in codes)):
@@ -159,14 +172,6 @@ class EventModel:
         for ranked in scored.values():
             ranked.sort(key=lambda telling: (-telling.score, telling.sentence.position))
         return scored
-
-    def reach(self, view: ArticleView, lex: Lexicon, kinds: dict[str, str]) -> Reach:
-        """How far the model gets in one article view: the (type, set)s it weighs and the sets its candidates form
-        (``pactwatch eval`` sorts the misses by them)."""
-        weighed = self.hypotheses(view, self.sentence_scores(view, lex, kinds))
-        sets = {codes for sentence in view.sentences if sentence.doc is not None
-                for codes in candidates(view, sentence)}
-        return Reach(frozenset(weighed), frozenset(sets))
 
     def hypotheses(self, view: ArticleView, scored: dict) -> dict[tuple[str, frozenset[str]], list]:
         """The (type, set)s the event model weighs: those a sentence scored, and those the rules concluded."""

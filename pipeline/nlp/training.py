@@ -303,9 +303,8 @@ def cross_validate(prepared: Sequence[Prepared], k: int, analyzer: Any, threshol
         model = fit(trained, analyzer.lex, thresholds)
         for item, f in zip(prepared, folds, strict=True):
             if f == fold:
-                events = model.events(item.view, analyzer.lex, analyzer.kinds, analyzer.names)
-                add_article(report, item.article, Analysis(entities=item.view.entities, events=events),
-                            model.reach(item.view, analyzer.lex, analyzer.kinds))
+                events, reach = model.events_and_reach(item.view, analyzer.lex, analyzer.kinds, analyzer.names)
+                add_article(report, item.article, Analysis(entities=item.view.entities, events=events), reach)
     return report
 
 

@@ -126,6 +126,27 @@ def test_render_table_lists_misses_and_false_alarms_when_verbose() -> None:
     assert json.loads(json.dumps(report.as_dict()))["events"]["tp"] == 2
 
 
+def test_intervals_say_how_sure_the_figures_are(tmp_path: Path) -> None:
+    articles = [{"id": f"a{i}", "text": f"Article{i} text.", "countries": ["EU", "JPN"],
+                 "events": [{"type": "agreement", "status": "signed", "participants": ["EU", "JPN"]}]}
+                for i in range(40)]
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps(articles), encoding="utf-8")
+    found = Analysis(events=(_event("agreement", ("EU", "JPN")),))
+    right = {f"Article{i}": found if i % 4 else Analysis() for i in range(40)}  # 30 of 40 found, all signed
+    report = score(gold, StubAnalyzer(right))
+    (f1_low, f1_high), (status_low, status_high) = report.intervals().values()
+    assert f1_low < report.events.f1 < f1_high and f1_low > 0.7 and f1_high < 1.0
+    assert status_low == status_high == 1.0  # every matched event has the gold status: no spread to show
+    assert report.intervals() == score(gold, StubAnalyzer(right)).intervals()  # a fixed seed: the same twice
+    perfect = score(gold, StubAnalyzer({f"Article{i}": found for i in range(40)}))
+    assert perfect.intervals()["event_f1"] == (1.0, 1.0)
+    assert report.event_f1_by_fold == []  # not a cross-validation
+    table = render_table(report)
+    assert "event F1, 95% interval" in table and "by fold" not in table
+    assert json.loads(json.dumps(report.as_dict()))["intervals_95"]["event_f1"] == [f1_low, f1_high]
+
+
 class ReachingStub(StubAnalyzer):
     """A stub that also says how far it got: the (type, set)s it weighed and the sets its candidates formed."""
 

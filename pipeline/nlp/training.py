@@ -304,7 +304,8 @@ def cross_validate(prepared: Sequence[Prepared], k: int, analyzer: Any, threshol
         for item, f in zip(prepared, folds, strict=True):
             if f == fold:
                 events, reach = model.events_and_reach(item.view, analyzer.lex, analyzer.kinds, analyzer.names)
-                add_article(report, item.article, Analysis(entities=item.view.entities, events=events), reach)
+                add_article(report, item.article, Analysis(entities=item.view.entities, events=events), reach,
+                            fold)
     return report
 
 

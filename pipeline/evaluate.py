@@ -18,7 +18,8 @@ polarity never decides a match, so a gold event reported with both polarities ha
   :class:`Reach` from the analyzer, the last three reasons are one, ``not_found``.
 - how sure the figures are: a 95% interval for event F1 and status accuracy from the articles resampled with
   replacement (``INTERVAL_RESAMPLES`` times, a fixed seed), and in a cross-validation the event F1 of each fold.
-  A change that moves a figure less than its interval is wide has not been shown to matter.
+  The interval is the figure's spread over other samples of articles like these; two versions scored on the
+  same articles are compared more finely, article by article.
 """
 
 from __future__ import annotations

@@ -127,12 +127,9 @@ class EvalReport:
 
     gold_path: str
     gold_sha256: str
-    articles: int = 0
     actor_f1_sum: float = 0.0
     actors: Counts = field(default_factory=Counts)
-    events: Counts = field(default_factory=Counts)
     participants: Counts = field(default_factory=Counts)
-    status_right: int = 0
     negated_gold: int = 0
     negated_as_positive: int = 0
     positive_as_negated: int = 0
@@ -146,7 +143,19 @@ class EvalReport:
     negation_errors: list[dict[str, Any]] = field(default_factory=list)
     status_errors: list[dict[str, Any]] = field(default_factory=list)
     actor_errors: list[dict[str, Any]] = field(default_factory=list)
-    per_article: list[ArticleScore] = field(default_factory=list)
+    per_article: list[ArticleScore] = field(default_factory=list)  # the event figures are their sums
+
+    @property
+    def articles(self) -> int:
+        return len(self.per_article)
+
+    @property
+    def events(self) -> Counts:
+        return sum((article.events for article in self.per_article), Counts())
+
+    @property
+    def status_right(self) -> int:
+        return sum(article.status_right for article in self.per_article)
 
     @property
     def actor_f1(self) -> float:
@@ -168,10 +177,12 @@ class EvalReport:
     @property
     def event_f1_by_fold(self) -> list[float]:
         """The event F1 of each held-out fold (empty unless a cross-validation)."""
+        if not self.folds:
+            return []
         by_fold: dict[int, Counts] = {}
         for article in self.per_article:
             by_fold[article.fold] = by_fold.get(article.fold, Counts()) + article.events
-        return [round(by_fold[fold].f1, 4) for fold in sorted(by_fold)] if self.folds else []
+        return [round(by_fold[fold].f1, 4) for fold in sorted(by_fold)]
 
     def intervals(self) -> dict[str, tuple[float, float]]:
         """95% intervals of event F1 and status accuracy, from the articles resampled with replacement."""
@@ -340,7 +351,6 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis,
     """Score one article's analysis into ``report`` (``reach``: how far it got, for the reasons of the misses;
     ``fold``: the cross-validation fold that held it out)."""
     ident = str(article.get("id"))
-    report.articles += 1
     predicted_codes, gold_codes = _actor_codes(analysis), set(article.get("countries") or [])
     counts = Counts(len(predicted_codes & gold_codes), len(predicted_codes - gold_codes),
                     len(gold_codes - predicted_codes))
@@ -354,8 +364,6 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis,
     loose = match(gold, predicted, with_type=False)
     events = Counts(len(matched), len(predicted) - len(matched), len(gold) - len(matched))
     status_right = sum(gold[gi]["status"] == predicted[pi].status for gi, pi in matched)
-    report.events += events
-    report.status_right += status_right
     report.per_article.append(ArticleScore(fold, events, status_right))
     report.participants += Counts(len(loose), len(predicted) - len(loose), len(gold) - len(loose))
     for gi, pi in loose:

@@ -74,7 +74,7 @@ def test_cross_validation_folds_never_share_an_article(small_gold: Path, views_o
     report = cross_validate(prepared, 2, views_only)
     assert report.articles == len(prepared) and report.folds == 2  # every article scored exactly once
     assert sum(report.miss_reasons.values()) == report.events.fn and "not_found" not in report.miss_reasons
-    by_fold = report.event_f1_by_fold  # each fold's own score, the spread a change must beat
+    by_fold = report.event_f1_by_fold  # each fold's own score
     assert len(by_fold) == 2 and min(by_fold) <= report.events.f1 <= max(by_fold)
 
 

@@ -11,6 +11,7 @@
     ├── ExtractError                 no usable text in a page; ``reason`` says why
     ├── NlpError                     the NLP failed on one article
     │   ├── GoldFileError (exit 2)     a gold file that does not follow eval/SCHEMA.md
+    │   ├── ReportFileError (exit 2)   an earlier eval report that cannot be compared with a new scoring
     │   └── ModelFileError (exit 2)    the trained event model is missing, unreadable or of another version
     ├── InputError                   some input records could not be read (the others were processed)
     └── DigestError                  a digest could not be rendered or sent
@@ -113,6 +114,12 @@ class NlpError(PactwatchError):
 
 class GoldFileError(NlpError):
     """A gold file that is not JSON or does not follow eval/SCHEMA.md: bad input, exit 2."""
+
+    exit_code = 2
+
+
+class ReportFileError(NlpError):
+    """An earlier ``pactwatch eval`` report that is unreadable or was scored on other articles or another way."""
 
     exit_code = 2
 

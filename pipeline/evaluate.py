@@ -19,7 +19,8 @@ polarity never decides a match, so a gold event reported with both polarities ha
 - how sure the figures are: a 95% interval for event F1 and status accuracy from the articles resampled with
   replacement (``INTERVAL_RESAMPLES`` times, a fixed seed), and in a cross-validation the event F1 of each fold.
   The interval is the figure's spread over other samples of articles like these; two versions scored on the
-  same articles are compared more finely, article by article.
+  same articles are compared more finely, article by article (``pipeline.eval_compare``).
+- ``per_article`` (in ``--format json``): each article's event counts and statuses right, what ``--compare`` pairs.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ class Counts:
 class ArticleScore(NamedTuple):
     """One article's event counts and matched events with the gold status, and the fold that held it out."""
 
+    article: str  # the gold article's id
     fold: int
     events: Counts
     status_right: int
@@ -236,6 +238,8 @@ class EvalReport:
             "miss_reasons": {reason: n for reason in MISS_REASONS if (n := self.miss_reasons[reason])},
             "intervals_95": {name: list(bounds) for name, bounds in self.intervals().items()},
             "event_f1_by_fold": self.event_f1_by_fold,
+            "per_article": [{"article": a.article, "fold": a.fold, "tp": a.events.tp, "fp": a.events.fp,
+                             "fn": a.events.fn, "status_right": a.status_right} for a in self.per_article],
             "misses": self.misses,
             "false_alarms": self.false_alarms,
             "negation_errors": self.negation_errors,
@@ -364,7 +368,7 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis,
     loose = match(gold, predicted, with_type=False)
     events = Counts(len(matched), len(predicted) - len(matched), len(gold) - len(matched))
     status_right = sum(gold[gi]["status"] == predicted[pi].status for gi, pi in matched)
-    report.per_article.append(ArticleScore(fold, events, status_right))
+    report.per_article.append(ArticleScore(ident, fold, events, status_right))
     report.participants += Counts(len(loose), len(predicted) - len(loose), len(gold) - len(loose))
     for gi, pi in loose:
         report.type_confusion[(gold[gi]["type"], predicted[pi].type)] += 1

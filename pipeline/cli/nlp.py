@@ -144,25 +144,33 @@ def _extract_batch(analyzer: Any, path: Path, settings: Settings) -> None:
               help="Grouped K-fold cross-validation by article: train on K-1 folds, score the held-out one.")
 @click.option("--also", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="GOLD",
               help="With --cv: more training data for every fold, never scored (e.g. an export-gold file).")
+@click.option("--compare", "earlier", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="REPORT",
+              help="An earlier --format json report of the same file, scored the same way: show each figure's "
+                   "change with a paired 95% interval, and the articles scored better or worse.")
 @click.option("--verbose", "-v", is_flag=True, help="List each miss, false alarm and wrong status.")
 @click.option("--pin-baseline", "baseline", type=click.Path(path_type=Path, dir_okay=False),
               help="Write these figures as the floors the quality test enforces (e.g. tests/eval_baseline.json).")
 @click.option("--allow-lower", is_flag=True, help="With --pin-baseline: allow a floor to go down.")
 @format_option("table", "json")
-def eval_(settings: Settings, gold: Path, folds: int | None, also: tuple[Path, ...], verbose: bool,
-          baseline: Path | None, allow_lower: bool, fmt: str) -> None:
+def eval_(settings: Settings, gold: Path, folds: int | None, also: tuple[Path, ...], earlier: Path | None,
+          verbose: bool, baseline: Path | None, allow_lower: bool, fmt: str) -> None:
     """Score the NLP against a gold file (shared/eval/SCHEMA.md format): event P/R/F1, pair F1, status accuracy,
     negated events reported as positive, instrument match, type and status confusion tables, and the misses by
     reason (how far the NLP got towards each).
 
     With --cv K the shipped model is not used: K models are trained on the file itself, each scored on the
     articles it did not see (every article is held out exactly once).
+
+    With --compare REPORT (an earlier run's --format json output) a change is judged on the same articles: e.g.
+    save the report, retrain or add --also FILE, and score again with --compare.
     """
+    from pipeline.eval_compare import compare, load_report, render_comparison
     from pipeline.evaluate import gold_hash, load_gold, pin_baseline, render_table, score
 
-    articles = load_gold(gold)  # a malformed file is refused before the NLP loads
+    articles = load_gold(gold)  # a malformed file or report is refused before the NLP loads
     if also and not folds:
         raise click.UsageError("--also adds training data to a cross-validation: give --cv K too")
+    before = load_report(earlier, gold_hash(gold), folds or 0) if earlier else None
     if folds:
         from pipeline.nlp import Analyzer
         from pipeline.nlp.training import cross_validate, prepare
@@ -175,10 +183,14 @@ def eval_(settings: Settings, gold: Path, folds: int | None, also: tuple[Path, .
         from pipeline.nlp import load_nlp
 
         report = score(gold, load_nlp(settings.nlp.model, settings.nlp.models_dir))
+    comparison = compare(before, report, str(earlier)) if before is not None else None
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        extra = {"comparison": comparison.as_dict()} if comparison else {}
+        click.echo(json.dumps({**report.as_dict(), **extra}, indent=2, ensure_ascii=False))
     else:
         click.echo(render_table(report, verbose))
+        if comparison:
+            click.echo("\n" + render_comparison(comparison, verbose))
     if baseline:
         pin_baseline(report, baseline, allow_lower=allow_lower)
         click.echo(f"floors pinned in {baseline}", err=True)

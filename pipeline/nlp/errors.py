@@ -28,3 +28,4 @@ class Errors:
             " 'pactwatch train'")
     E109 = "[E109] The event model in {path} cannot be read: {reason}; rebuild it with 'pactwatch train'"
     E110 = "[E110] No training data: {reason}"
+    E111 = "[E111] The eval report {path} cannot be compared with this scoring: {reason}"

@@ -22,8 +22,10 @@ from pipeline.evaluate import INTERVAL_RESAMPLES, EvalReport
 from pipeline.nlp.errors import Errors
 
 FIGURES = {"event_p": "event precision", "event_r": "event recall", "event_f1": "event F1",
-           "status_accuracy": "status accuracy"}
-_COUNTS = ("tp", "fp", "fn", "status_right")
+           "status_accuracy": "status accuracy", "negated_as_positive": "negated as positive",
+           "positive_as_negated": "positive as negated"}
+COUNTED = frozenset({"negated_as_positive", "positive_as_negated"})  # counts of errors: fewer is better
+_COUNTS = ("tp", "fp", "fn", "status_right", "negated_as_positive", "positive_as_negated")
 DIRECTIONS = ("better", "worse", "even")
 
 
@@ -43,30 +45,30 @@ class Change:
 
     @property
     def verdict(self) -> str:
-        if self.low > 0:
-            return "better"
-        return "worse" if self.high < 0 else "no measured change"
+        if self.low <= 0 <= self.high:
+            return "no measured change"
+        return "better" if (self.low > 0) != (self.figure in COUNTED) else "worse"
 
 
 @dataclass(frozen=True)
 class ArticleChange:
-    """An article scored differently: its (tp, fp, fn, status right) before and now."""
+    """An article scored differently: its counts (``_COUNTS``) before and now."""
 
     article: str
-    before: tuple[int, int, int, int]
-    now: tuple[int, int, int, int]
+    before: tuple[int, ...]
+    now: tuple[int, ...]
 
     @property
     def direction(self) -> str:
-        """``better``: fewer event errors (false and missed events), or as many and more statuses right;
-        ``worse`` the converse; ``even``: as many errors and statuses right, but other ones."""
+        """``better``: fewer event errors (false and missed events); as many and more statuses right; or as many
+        of those and fewer negation errors. ``worse`` the converse; ``even``: as good, with other errors."""
         before, now = _goodness(self.before), _goodness(self.now)
         return "better" if now > before else "worse" if now < before else "even"
 
 
-def _goodness(counts: tuple[int, int, int, int]) -> tuple[int, int]:
-    _, fp, fn, status_right = counts
-    return -(fp + fn), status_right
+def _goodness(counts: tuple[int, ...]) -> tuple[int, int, int]:
+    _, fp, fn, status_right, negated_as_positive, positive_as_negated = counts
+    return -(fp + fn), status_right, -(negated_as_positive + positive_as_negated)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ def _article_dict(change: ArticleChange) -> dict[str, Any]:
 
 
 def load_report(path: Path, gold_sha256: str, folds: int) -> dict[str, Any]:
-    """Read an earlier ``--format json`` report and check it scored the same gold file the same way."""
+    """Read an earlier ``--format json`` report and check it scored the same gold file the same way (and has the
+    per-article counts of this pactwatch)."""
     def refuse(reason: str) -> ReportFileError:
         return ReportFileError(Errors.E111.format(path=path, reason=reason))
 
@@ -125,15 +128,15 @@ def compare(before: dict[str, Any], now: EvalReport, before_path: str = "") -> C
     """``now`` against an earlier report of the same articles (see :func:`load_report`), article by article."""
     earlier = _by_article([(str(row.get("article")), tuple(row[k] for k in _COUNTS)) for row in before["per_article"]],
                           before_path)
-    later = _by_article([(a.article, (a.events.tp, a.events.fp, a.events.fn, a.status_right))
-                         for a in now.per_article], "this scoring")
+    later = _by_article([(a.article, (a.events.tp, a.events.fp, a.events.fn, a.status_right, a.negated_as_positive,
+                                      a.positive_as_negated)) for a in now.per_article], "this scoring")
     if earlier.keys() != later.keys():
         only_before, only_now = len(earlier.keys() - later.keys()), len(later.keys() - earlier.keys())
         raise ReportFileError(Errors.E111.format(
             path=before_path, reason=f"its articles differ ({only_before} only there, {only_now} only here)"))
     names = sorted(later)
-    table_before = np.array([earlier[name] for name in names], dtype=float).reshape(-1, 4)
-    table_now = np.array([later[name] for name in names], dtype=float).reshape(-1, 4)
+    table_before = np.array([earlier[name] for name in names], dtype=float).reshape(-1, len(_COUNTS))
+    table_now = np.array([later[name] for name in names], dtype=float).reshape(-1, len(_COUNTS))
     picks = np.random.default_rng(0).integers(0, len(names), (INTERVAL_RESAMPLES, len(names)))
     sampled_before = _figures(table_before[picks].sum(axis=1))
     sampled_now = _figures(table_now[picks].sum(axis=1))
@@ -158,14 +161,15 @@ def _by_article(rows: Sequence[tuple[str, tuple[int, ...]]], where: str) -> dict
 
 
 def _figures(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """The figures of summed (tp, fp, fn, status right), along the last axis (as :class:`Counts` defines them)."""
-    tp, fp, fn, right = np.moveaxis(counts, -1, 0)
+    """The figures of summed ``_COUNTS`` along the last axis (as :class:`Counts` and the report define them)."""
+    tp, fp, fn, right, negated_as_positive, positive_as_negated = np.moveaxis(counts, -1, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = np.where(tp + fp > 0, tp / (tp + fp), 1.0)
         recall = np.where(tp + fn > 0, tp / (tp + fn), 1.0)
         f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
         status = np.where(tp > 0, right / tp, 1.0)
-    return {"event_p": precision, "event_r": recall, "event_f1": f1, "status_accuracy": status}
+    return {"event_p": precision, "event_r": recall, "event_f1": f1, "status_accuracy": status,
+            "negated_as_positive": negated_as_positive, "positive_as_negated": positive_as_negated}
 
 
 def render_comparison(comparison: Comparison, verbose: bool = False) -> str:
@@ -173,10 +177,11 @@ def render_comparison(comparison: Comparison, verbose: bool = False) -> str:
     by_direction = {d: [a for a in comparison.changed if a.direction == d] for d in DIRECTIONS}
     lines = [f"compared with {comparison.before_path}: the same {comparison.articles} articles, "
              f"scored {_how(comparison.folds)}",
-             f"{'figure':<16} {'before':>7} {'now':>7} {'change':>7}  95% interval of the change (paired)"]
+             f"{'figure':<20} {'before':>7} {'now':>7} {'change':>7}  95% interval of the change (paired)"]
     for c in comparison.changes:
-        lines.append(f"{FIGURES[c.figure]:<16} {c.before:>7.3f} {c.now:>7.3f} {c.change:>+7.3f}  "
-                     f"{c.low:+.3f} to {c.high:+.3f}  {c.verdict}")
+        form = ".0f" if c.figure in COUNTED else ".3f"
+        lines.append(f"{FIGURES[c.figure]:<20} {c.before:>7{form}} {c.now:>7{form}} {c.change:>+7{form}}  "
+                     f"{c.low:+{form}} to {c.high:+{form}}  {c.verdict}")
     lines.append(f"articles: {len(by_direction['better'])} better, {len(by_direction['worse'])} worse, "
                  f"{len(by_direction['even'])} with as many errors but other ones, "
                  f"{comparison.articles - len(comparison.changed)} the same (errors: false and missed events)")
@@ -189,5 +194,5 @@ def render_comparison(comparison: Comparison, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["DIRECTIONS", "FIGURES", "ArticleChange", "Change", "Comparison", "compare", "load_report",
+__all__ = ["COUNTED", "DIRECTIONS", "FIGURES", "ArticleChange", "Change", "Comparison", "compare", "load_report",
            "render_comparison"]

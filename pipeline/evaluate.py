@@ -115,12 +115,16 @@ class Counts:
 
 
 class ArticleScore(NamedTuple):
-    """One article's event counts and matched events with the gold status, and the fold that held it out."""
+    """One article's event counts, matched events with the gold status and negation errors, and the fold that held
+    it out."""
 
     article: str  # the gold article's id
     fold: int
     events: Counts
     status_right: int
+    negated_gold: int = 0
+    negated_as_positive: int = 0
+    positive_as_negated: int = 0
 
 
 @dataclass
@@ -132,9 +136,6 @@ class EvalReport:
     actor_f1_sum: float = 0.0
     actors: Counts = field(default_factory=Counts)
     participants: Counts = field(default_factory=Counts)
-    negated_gold: int = 0
-    negated_as_positive: int = 0
-    positive_as_negated: int = 0
     instruments_compared: int = 0
     instruments_matched: int = 0
     type_confusion: Counter = field(default_factory=Counter)  # (gold type, predicted type)
@@ -158,6 +159,18 @@ class EvalReport:
     @property
     def status_right(self) -> int:
         return sum(article.status_right for article in self.per_article)
+
+    @property
+    def negated_gold(self) -> int:
+        return sum(article.negated_gold for article in self.per_article)
+
+    @property
+    def negated_as_positive(self) -> int:
+        return sum(article.negated_as_positive for article in self.per_article)
+
+    @property
+    def positive_as_negated(self) -> int:
+        return sum(article.positive_as_negated for article in self.per_article)
 
     @property
     def actor_f1(self) -> float:
@@ -239,7 +252,9 @@ class EvalReport:
             "intervals_95": {name: list(bounds) for name, bounds in self.intervals().items()},
             "event_f1_by_fold": self.event_f1_by_fold,
             "per_article": [{"article": a.article, "fold": a.fold, "tp": a.events.tp, "fp": a.events.fp,
-                             "fn": a.events.fn, "status_right": a.status_right} for a in self.per_article],
+                             "fn": a.events.fn, "status_right": a.status_right, "negated_gold": a.negated_gold,
+                             "negated_as_positive": a.negated_as_positive,
+                             "positive_as_negated": a.positive_as_negated} for a in self.per_article],
             "misses": self.misses,
             "false_alarms": self.false_alarms,
             "negation_errors": self.negation_errors,
@@ -368,7 +383,11 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis,
     loose = match(gold, predicted, with_type=False)
     events = Counts(len(matched), len(predicted) - len(matched), len(gold) - len(matched))
     status_right = sum(gold[gi]["status"] == predicted[pi].status for gi, pi in matched)
-    report.per_article.append(ArticleScore(ident, fold, events, status_right))
+    wrong_polarity = _negated_as_positive(gold, predicted, matched)
+    positive_as_negated = sum(predicted[pi].negated and not gold[gi].get("negated") for gi, pi in matched)
+    report.per_article.append(ArticleScore(ident, fold, events, status_right, sum(bool(g.get("negated")) for g in gold),
+                                           len(wrong_polarity), positive_as_negated))
+    report.negation_errors += [_brief(gold[gi], ident) for gi in wrong_polarity]
     report.participants += Counts(len(loose), len(predicted) - len(loose), len(gold) - len(loose))
     for gi, pi in loose:
         report.type_confusion[(gold[gi]["type"], predicted[pi].type)] += 1
@@ -381,21 +400,18 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis,
         report.status_confusion[(g["status"], p.status)] += 1
         if g["status"] != p.status:
             report.status_errors.append({**_brief(g, ident), "predicted_status": p.status})
-        if p.negated and not g.get("negated"):
-            report.positive_as_negated += 1
         if g.get("instrument"):
             report.instruments_compared += 1
             report.instruments_matched += same_name(g["instrument"], p.instrument)
-    stray = [p for pi, p in enumerate(predicted) if pi not in pred_hit and not p.negated]
-    for gi, g in enumerate(gold):
-        if not g.get("negated"):
-            continue
-        report.negated_gold += 1
-        codes = frozenset(g["participants"])
-        wrong = gi in gold_hit and not predicted[gold_hit[gi]].negated
-        if wrong or any(frozenset(p.participants) == codes for p in stray):
-            report.negated_as_positive += 1
-            report.negation_errors.append(_brief(g, ident))
+
+
+def _negated_as_positive(gold: Sequence[dict], predicted: Sequence[Event], matched: list[tuple[int, int]]) -> list[int]:
+    """The negated gold events (indices) whose match says positive, or whose participants a positive prediction
+    matched to no gold event names."""
+    gold_hit, pred_hit = dict(matched), {pi for _, pi in matched}
+    stray = [frozenset(p.participants) for pi, p in enumerate(predicted) if pi not in pred_hit and not p.negated]
+    return [gi for gi, g in enumerate(gold) if g.get("negated") and (
+        (gi in gold_hit and not predicted[gold_hit[gi]].negated) or frozenset(g["participants"]) in stray)]
 
 
 def score(gold_path: Path, analyzer: _Analyzer) -> EvalReport:

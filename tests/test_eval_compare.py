@@ -50,7 +50,8 @@ def test_a_change_on_a_few_articles_is_measured_against_the_same_articles(tmp_pa
     assert before_low < now_low < before_high < now_high  # their own intervals overlap: they cannot tell
     assert [(a.article, a.direction) for a in comparison.changed] == [(f"a{i}", "better") for i in (0, 12, 16, 4, 8)]
     table = render_comparison(comparison, verbose=True)
-    assert "event F1           0.857   0.933  +0.076" in table and "5 better, 0 worse" in table
+    f1_line = next(line for line in table.splitlines() if line.startswith("event F1 "))
+    assert f1_line.split()[2:6] == ["0.857", "0.933", "+0.076", "+0.015"] and "5 better, 0 worse" in table
     assert "  a12: tp 0 -> 1, fn 1 -> 0" in table
     figures = json.loads(json.dumps(comparison.as_dict()))["figures"]
     assert figures["event_f1"]["verdict"] == "better" and figures["event_f1"]["interval_95"][0] > 0
@@ -122,3 +123,19 @@ def test_a_report_of_another_file_is_refused_before_the_nlp_loads(tmp_path: Path
     before.write_text(json.dumps({"gold_sha256": "0" * 64, "folds": 0, "per_article": []}), encoding="utf-8")
     line = one_line(pactwatch("eval", str(gold), "--compare", str(before), "--cv", "3"), 2, "ReportFileError: [E111]")
     assert "scored another gold file" in line
+
+
+def test_negation_errors_are_compared_as_counts(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps([{"id": f"a{i}", "text": f"Article{i} text.", "events": [
+        {"type": "agreement", "status": "signed", "participants": ["EU", "JPN"], "negated": True}]}
+        for i in range(30)]), encoding="utf-8")
+    negated = Analysis(events=(Event("agreement", "signed", ("EU", "JPN"), None, True, None, "evidence", 0.9),))
+    before = {f"Article{i}": FOUND if i < 10 else negated for i in range(30)}  # 10 negated events said positive
+    now = {**before, **{f"Article{i}": negated for i in range(8)}}  # 2 left
+    comparison = compare(_saved(tmp_path, gold, before), score(gold, StubAnalyzer(now)))
+    wrong = {c.figure: c for c in comparison.changes}["negated_as_positive"]
+    assert (wrong.before, wrong.now, wrong.change) == (10, 2, -8) and wrong.high < 0 and wrong.verdict == "better"
+    assert [a.direction for a in comparison.changed] == ["better"] * 8  # the same events, fewer negation errors
+    line = next(line for line in render_comparison(comparison).splitlines() if line.startswith("negated as"))
+    assert line.split()[3:6] == ["10", "2", "-8"]

@@ -1,8 +1,9 @@
 """Scoring the NLP against a gold file (``shared/eval/SCHEMA.md``) for ``pactwatch eval`` and the floor tests.
 
 An event is matched one-to-one within its article: same type and same participant set (``pair``: the
-participant set only). Among several candidates for one gold event the one whose instrument agrees is taken;
-polarity never decides a match, so a gold event reported with both polarities has its wrong one counted.
+participant set only). Where several gold events share type and set (two agreements between the same parties),
+the instrument names tell which prediction is which event; status and polarity never decide a match, so a gold
+event reported with both polarities has its wrong one counted.
 
 - ``event_p/r/f1``: over all articles; ``pair_f1`` the same with participants only.
 - ``status_accuracy``: the share of matched events whose status is the gold status.
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from pipeline.errors import GoldFileError, NlpError
 from pipeline.models import Analysis, Event
@@ -345,19 +347,27 @@ def _brief(event: dict[str, Any] | Event, article: str) -> dict[str, Any]:
 
 
 def match(gold: Sequence[dict], predicted: Sequence[Event], with_type: bool = True) -> list[tuple[int, int]]:
-    """One-to-one (gold index, predicted index) pairs with the same participants (and type); the instrument
-    breaks ties, polarity never does."""
-    pairs: list[tuple[int, int]] = []
-    used: set[int] = set()
+    """One-to-one (gold index, predicted index) pairs with the same participants (and type). Where several gold
+    events share them, the instrument tells which is which: the pairing gives the most predictions the name of
+    their gold event (an optimal assignment), else follows the order of both lists. Status and polarity never
+    decide a match."""
+    groups: dict[tuple[str | None, frozenset[str]], tuple[list[int], list[int]]] = {}
     for gi, g in enumerate(gold):
-        want = (g["type"] if with_type else None, frozenset(g["participants"]))
-        options = [pi for pi, p in enumerate(predicted)
-                   if pi not in used and (p.type if with_type else None, frozenset(p.participants)) == want]
-        if options:
-            best = max(options, key=lambda pi: same_name(g.get("instrument"), predicted[pi].instrument))
-            used.add(best)
-            pairs.append((gi, best))
-    return pairs
+        groups.setdefault((g["type"] if with_type else None, frozenset(g["participants"])), ([], []))[0].append(gi)
+    for pi, p in enumerate(predicted):
+        group = groups.get((p.type if with_type else None, frozenset(p.participants)))
+        if group:
+            group[1].append(pi)
+    pairs: list[tuple[int, int]] = []
+    for golds, preds in groups.values():
+        if not preds:
+            continue
+        named = np.array([[same_name(gold[gi].get("instrument"), predicted[pi].instrument) for pi in preds]
+                          for gi in golds], dtype=float)
+        apart = np.subtract.outer(np.arange(len(golds)), np.arange(len(preds))) ** 2  # in order, when names agree
+        rows, columns = linear_sum_assignment(apart * 1e-6 - named)
+        pairs += [(golds[r], preds[c]) for r, c in zip(rows, columns, strict=True)]
+    return sorted(pairs)
 
 
 def _actor_codes(analysis: Analysis) -> set[str]:

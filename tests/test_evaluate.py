@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import NlpError
-from pipeline.evaluate import Reach, check_floors, gold_hash, pin_baseline, render_table, same_name, score
+from pipeline.evaluate import (
+    Reach,
+    check_floors,
+    gold_hash,
+    match,
+    pin_baseline,
+    render_table,
+    same_name,
+    score,
+)
 from pipeline.models import Analysis, Event, Mention
 
 DATA = Path(__file__).resolve().parent / "data" / "nlp"
@@ -67,6 +76,24 @@ def test_metrics_are_computed_exactly() -> None:
     assert report.type_confusion[("agreement", "agreement")] == 2
     assert stub.calls[0] == ("Peru", date(2024, 5, 2), "Peru and the EU sign a fisheries pact")
     assert stub.calls[1] == ("Talks", None, None)  # "[inferred]" titles are not the article's words
+
+
+def test_events_of_one_type_and_set_are_told_apart_by_their_names() -> None:
+    def gold(name: str, status: str) -> dict:
+        return {"type": "agreement", "status": status, "participants": ["EU", "JPN"], "instrument": name}
+
+    def said(name: str | None, status: str) -> Event:
+        return Event("agreement", status, ("EU", "JPN"), name, False, None, "evidence", 0.9)
+
+    old_one, new_one = gold("Economic Partnership Agreement", "in_force"), gold("Digital Trade Agreement", "signed")
+    # one prediction, the second gold event by its name: matched to it, not to the first of the list
+    assert match([old_one, new_one], [said("digital trade agreement", "signed")]) == [(1, 0)]
+    assert match([old_one, new_one], [said("a digital pact", "signed")]) == [(0, 0)]  # no name agrees: in order
+    two = [said("Digital Trade Agreement", "signed"), said("EU-Japan Economic Partnership Agreement", "in_force")]
+    assert match([old_one, new_one], two) == [(0, 1), (1, 0)]
+    assert match([old_one, new_one], [said(None, "planned"), said(None, "in_force")]) == [(0, 0), (1, 1)]
+    # status never decides: with no name, the first gold event takes the one prediction, whatever its status
+    assert match([old_one, new_one], [said(None, "signed")]) == [(0, 0)]
 
 
 def test_participants_only_ignores_the_type() -> None:

@@ -73,6 +73,8 @@ def _goodness(counts: tuple[int, ...]) -> tuple[int, int, int]:
 
 @dataclass(frozen=True)
 class Comparison:
+    """A scoring set beside an earlier one: the change of each figure, and the articles scored differently."""
+
     before_path: str
     articles: int
     folds: int

@@ -21,6 +21,8 @@ event reported with both polarities has its wrong one counted.
   replacement (``INTERVAL_RESAMPLES`` times, a fixed seed), and in a cross-validation the event F1 of each fold.
   The interval is the figure's spread over other samples of articles like these; two versions scored on the
   same articles are compared more finely, article by article (``pipeline.eval_compare``).
+- precision by confidence: per band of the events' confidence, how many predicted events are right, and from each
+  band's lower edge up what a ``min_confidence`` keeps (events, precision, recall): what a confidence means.
 - ``per_article`` (in ``--format json``): each article's event counts and statuses right, what ``--compare`` pairs.
 """
 
@@ -48,6 +50,7 @@ TYPES = ("agreement", "partnership", "programme", "cooperation")
 STATUSES = ("planned", "negotiating", "signed", "launched", "held", "in_force", "ended")
 _NAME_STOP = frozenset({"the", "a", "an", "of", "on", "for", "and", "to", "in", "with", "between", "its", "their"})
 INTERVAL_RESAMPLES = 1000
+CONFIDENCE_FLOORS = (0.0, 0.5, 0.7, 0.9)  # the lower edges of the confidence bands of precision_by_confidence
 
 
 MISS_REASONS = {
@@ -149,6 +152,7 @@ class EvalReport:
     status_errors: list[dict[str, Any]] = field(default_factory=list)
     actor_errors: list[dict[str, Any]] = field(default_factory=list)
     per_article: list[ArticleScore] = field(default_factory=list)  # the event figures are their sums
+    confidences: list[tuple[float, bool]] = field(default_factory=list)  # each predicted event: confidence, right
 
     @property
     def articles(self) -> int:
@@ -218,6 +222,23 @@ class EvalReport:
             out[name] = (round(float(low), 4), round(float(high), 4))
         return out
 
+    def precision_by_confidence(self) -> list[dict[str, Any]]:
+        """Per confidence band: the predicted events in it and the share that are right (type and participants
+        match a gold event); and from the band's lower edge up, what a ``min_confidence`` there keeps: events,
+        precision and recall."""
+        gold = self.events.tp + self.events.fn
+        bands = []
+        for low, high in zip(CONFIDENCE_FLOORS, (*CONFIDENCE_FLOORS[1:], 1.0), strict=True):
+            inside = [right for confidence, right in self.confidences
+                      if low <= confidence < high or (high == 1.0 and confidence == 1.0)]
+            kept = [right for confidence, right in self.confidences if confidence >= low]
+            bands.append({"from": low, "to": high, "events": len(inside), "right": sum(inside),
+                          "precision": round(sum(inside) / len(inside), 4) if inside else None,
+                          "at_least_events": len(kept),
+                          "at_least_precision": round(sum(kept) / len(kept), 4) if kept else None,
+                          "at_least_recall": round(sum(kept) / gold, 4) if gold else None})
+        return bands
+
     def summary(self) -> dict[str, Any]:
         """The headline figures under stable keys (what floors and ``--format json`` use)."""
         return {
@@ -253,6 +274,7 @@ class EvalReport:
             "miss_reasons": {reason: n for reason in MISS_REASONS if (n := self.miss_reasons[reason])},
             "intervals_95": {name: list(bounds) for name, bounds in self.intervals().items()},
             "event_f1_by_fold": self.event_f1_by_fold,
+            "precision_by_confidence": self.precision_by_confidence(),
             "per_article": [{"article": a.article, "fold": a.fold, "tp": a.events.tp, "fp": a.events.fp,
                              "fn": a.events.fn, "status_right": a.status_right, "negated_gold": a.negated_gold,
                              "negated_as_positive": a.negated_as_positive,
@@ -405,6 +427,7 @@ def add_article(report: EvalReport, article: dict[str, Any], analysis: Analysis,
     report.misses += [{**_brief(g, ident), "reason": miss_reason(g, predicted, reach)}
                       for gi, g in enumerate(gold) if gi not in gold_hit]
     report.false_alarms += [_brief(p, ident) for pi, p in enumerate(predicted) if pi not in pred_hit]
+    report.confidences += [(p.confidence, pi in pred_hit) for pi, p in enumerate(predicted)]
     for gi, pi in matched:
         g, p = gold[gi], predicted[pi]
         report.status_confusion[(g["status"], p.status)] += 1
@@ -462,6 +485,10 @@ def render_table(report: EvalReport, verbose: bool = False) -> str:
     lines += _confusion(report.type_confusion, TYPES)
     lines += ["", "status (rows: gold, columns: predicted; event matches)"]
     lines += _confusion(report.status_confusion, STATUSES)
+    if report.confidences:
+        lines += ["", "precision by confidence (events right: type and participants match; \"at least\": what a"
+                      " min_confidence keeps)"]
+        lines += _by_confidence(report.precision_by_confidence())
     reasons = report.miss_reasons
     if reasons:
         lines += ["", f"misses by reason ({report.events.fn})"]
@@ -484,6 +511,19 @@ def _sureness(report: EvalReport) -> list[tuple[str, str]]:
     if report.folds:
         rows.append(("event F1 by fold", "  ".join(f"{f1:.3f}" for f1 in report.event_f1_by_fold)))
     return rows
+
+
+def _by_confidence(bands: list[dict[str, Any]]) -> list[str]:
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    lines = [f"{'confidence':<12} {'events':>7} {'right':>6} {'precision':>9}   {'at least':<8} {'events':>7} "
+             f"{'precision':>9} {'recall':>7}"]
+    for band in bands:
+        lines.append(f"{band['from']:.2f}-{band['to']:.2f}    {band['events']:>7} {band['right']:>6} "
+                     f"{share(band['precision']):>9}   {band['from']:<8.2f} {band['at_least_events']:>7} "
+                     f"{share(band['at_least_precision']):>9} {share(band['at_least_recall']):>7}")
+    return lines
 
 
 def _confusion(confusion: Counter, labels: Sequence[str]) -> list[str]:

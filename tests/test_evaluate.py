@@ -174,6 +174,29 @@ def test_intervals_say_how_sure_the_figures_are(tmp_path: Path) -> None:
     assert json.loads(json.dumps(report.as_dict()))["intervals_95"]["event_f1"] == [f1_low, f1_high]
 
 
+def test_precision_by_confidence_says_what_a_confidence_floor_keeps(tmp_path: Path) -> None:
+    articles = [{"id": f"a{i}", "text": f"Article{i} text.", "countries": ["EU", "JPN"],
+                 "events": [{"type": "agreement", "status": "signed", "participants": ["EU", "JPN"]}]}
+                for i in range(10)]
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps(articles), encoding="utf-8")
+
+    def said(codes: tuple[str, ...], confidence: float) -> Event:
+        return Event("agreement", "signed", codes, None, False, None, "evidence", confidence)
+
+    answers = {f"Article{i}": Analysis(events=(said(("EU", "JPN"), 0.95),)) for i in range(4)}  # 4 right, sure
+    answers |= {f"Article{i}": Analysis(events=(said(("EU", "JPN"), 0.6), said(("CAN", "EU"), 0.4)))
+                for i in range(4, 8)}  # 4 right and 4 wrong, less sure
+    answers |= {"Article8": Analysis(events=(said(("EU", "KOR"), 1.0),)), "Article9": Analysis()}
+    bands = score(gold, StubAnalyzer(answers)).precision_by_confidence()
+    assert [(b["from"], b["events"], b["right"], b["precision"]) for b in bands] == [
+        (0.0, 4, 0, 0.0), (0.5, 4, 4, 1.0), (0.7, 0, 0, None), (0.9, 5, 4, 0.8)]  # 1.0 falls in the top band
+    assert [(b["at_least_events"], b["at_least_precision"], b["at_least_recall"]) for b in bands] == [
+        (13, round(8 / 13, 4), 0.8), (9, round(8 / 9, 4), 0.8), (5, 0.8, 0.4), (5, 0.8, 0.4)]
+    table = render_table(score(gold, StubAnalyzer(answers)))
+    assert "precision by confidence" in table and "0.70-0.90          0      0         -" in table
+
+
 class ReachingStub(StubAnalyzer):
     """A stub that also says how far it got: the (type, set)s it weighed and the sets its candidates formed."""
 

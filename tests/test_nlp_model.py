@@ -21,6 +21,7 @@ from pipeline.nlp.features import evidence_features, status_features
 from pipeline.nlp.model import load_event_model
 from pipeline.nlp.training import (
     cross_validate,
+    evidence_position,
     fit,
     fit_evidence_model,
     fit_status_model,
@@ -60,6 +61,17 @@ def test_training_twice_gives_identical_artefacts(small_gold: Path, views_only: 
     view = views_only.view("Chile and the EU put their names to a framework deal in Santiago on Friday.",
                            date(2025, 1, 1))
     assert all(len(e.participants) >= 2 for e in model.events(view, views_only.lex, views_only.kinds))
+
+
+def test_gold_evidence_is_found_in_its_sentence_and_none_means_the_headline(views_only: Analyzer) -> None:
+    title = "Ruritania and the EU sign a fisheries pact"
+    text = ("Ruritania and the European Union signed a fisheries agreement on Monday. The pact runs for four years. "
+            "Talks on a second protocol stalled in May.")
+    view = next(view for _, view in views_only.views([(0, text, None, title)]))
+    first = view.sentences[0].position
+    assert evidence_position(view, "Talks on a second protocol stalled in May.") == view.sentences[-1].position
+    assert evidence_position(view, "") == evidence_position(view, "  ") == first  # our own gold gives none
+    assert view.sentences[0].in_title and evidence_position(view, "A sentence the article never says.") is None
 
 
 def test_cross_validation_folds_never_share_an_article(small_gold: Path, views_only: Analyzer) -> None:

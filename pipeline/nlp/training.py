@@ -89,8 +89,15 @@ def _squash(text: str) -> str:
 
 
 def evidence_position(view: ArticleView, evidence: str) -> int | None:
-    """The position of the sentence that holds a gold event's evidence, or None."""
+    """The position of the sentence that holds a gold event's evidence, or None.
+
+    An event without evidence is placed at the article's first sentence, its headline, where news states its
+    event. Our own gold file gives no evidence for 211 of its 258 events. Placing them nowhere instead leaves
+    cross-validation on train.json as it is, but lowers dev precision (0.865 -> 0.846) and status (0.812 -> 0.727)
+    and reports a negated event as positive (models/README.md)."""
     wanted = _squash(evidence)
+    if not wanted:
+        return next((s.position for s in view.sentences if len(_squash(s.text)) >= 12), None)
     for sentence in view.sentences:
         text = _squash(sentence.text)
         if len(text) >= 12 and (wanted[:60] in text or text[:60] in wanted):

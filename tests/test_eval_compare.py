@@ -15,18 +15,10 @@ from pipeline.eval_compare import compare, load_report, render_comparison
 from pipeline.evaluate import gold_hash, score
 from pipeline.models import Analysis, Event
 from tests.test_cli_inputs import one_line, pactwatch
-from tests.test_evaluate import SMALL, StubAnalyzer
+from tests.test_evaluate import SMALL, StubAnalyzer, one_event_gold
 
 FOUND = Analysis(events=(Event("agreement", "signed", ("EU", "JPN"), None, False, None, "evidence", 0.9),))
 FALSE = Analysis(events=(Event("agreement", "signed", ("CAN", "EU"), None, False, None, "evidence", 0.9),))
-
-
-def _gold(tmp_path: Path, articles: int = 40) -> Path:
-    path = tmp_path / "gold.json"
-    path.write_text(json.dumps([{"id": f"a{i}", "text": f"Article{i} text.", "countries": ["EU", "JPN"],
-                                 "events": [{"type": "agreement", "status": "signed", "participants": ["EU", "JPN"]}]}
-                                for i in range(articles)]), encoding="utf-8")
-    return path
 
 
 def _saved(tmp_path: Path, gold: Path, answers: dict[str, Analysis]) -> dict:
@@ -37,7 +29,7 @@ def _saved(tmp_path: Path, gold: Path, answers: dict[str, Analysis]) -> dict:
 
 
 def test_a_change_on_a_few_articles_is_measured_against_the_same_articles(tmp_path: Path) -> None:
-    gold = _gold(tmp_path)
+    gold = one_event_gold(tmp_path, 40)
     before = {f"Article{i}": FOUND if i % 4 else Analysis() for i in range(40)}  # 30 of 40 found
     now = {**before, **{f"Article{i}": FOUND for i in (0, 4, 8, 12, 16)}}  # five more found, nothing lost
     report = score(gold, StubAnalyzer(now))
@@ -58,7 +50,7 @@ def test_a_change_on_a_few_articles_is_measured_against_the_same_articles(tmp_pa
 
 
 def test_gains_and_losses_that_cancel_are_no_measured_change(tmp_path: Path) -> None:
-    gold = _gold(tmp_path)
+    gold = one_event_gold(tmp_path, 40)
     before = {f"Article{i}": FOUND if i % 4 else Analysis() for i in range(40)}
     now = {**before, "Article0": FOUND, "Article1": Analysis(), "Article2": Analysis(events=(*FOUND.events,
                                                                                              *FALSE.events))}
@@ -83,7 +75,7 @@ def test_gains_and_losses_that_cancel_are_no_measured_change(tmp_path: Path) -> 
     ('{"gold_sha256": "SAME", "folds": 0, "per_article": [{"article": "a0", "tp": "1"}]}', "per-article score"),
 ])
 def test_a_report_that_cannot_be_compared_is_refused(tmp_path: Path, report: str, problem: str) -> None:
-    gold = _gold(tmp_path, 3)
+    gold = one_event_gold(tmp_path, 3)
     path = tmp_path / "before.json"
     path.write_text(report.replace("SAME", gold_hash(gold)), encoding="utf-8")
     with pytest.raises(ReportFileError, match=r"\[E111\]") as error:
@@ -92,7 +84,7 @@ def test_a_report_that_cannot_be_compared_is_refused(tmp_path: Path, report: str
 
 
 def test_reports_of_other_articles_or_repeated_ids_are_refused(tmp_path: Path) -> None:
-    gold = _gold(tmp_path, 3)
+    gold = one_event_gold(tmp_path, 3)
     answers = {f"Article{i}": FOUND for i in range(3)}
     before = _saved(tmp_path, gold, answers)
     now = score(gold, StubAnalyzer(answers))
@@ -118,7 +110,7 @@ def test_eval_compare_on_the_command_line(nlp, tmp_path: Path) -> None:
 
 
 def test_a_report_of_another_file_is_refused_before_the_nlp_loads(tmp_path: Path) -> None:
-    gold = _gold(tmp_path, 3)
+    gold = one_event_gold(tmp_path, 3)
     before = tmp_path / "before.json"
     before.write_text(json.dumps({"gold_sha256": "0" * 64, "folds": 0, "per_article": []}), encoding="utf-8")
     line = one_line(pactwatch("eval", str(gold), "--compare", str(before), "--cv", "3"), 2, "ReportFileError: [E111]")

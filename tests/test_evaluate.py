@@ -153,12 +153,17 @@ def test_render_table_lists_misses_and_false_alarms_when_verbose() -> None:
     assert json.loads(json.dumps(report.as_dict()))["events"]["tp"] == 2
 
 
+def one_event_gold(tmp_path: Path, articles: int) -> Path:
+    """A gold file of ``articles`` articles ("ArticleN text.", id aN), each with one EU-JPN agreement signed."""
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps([{"id": f"a{i}", "text": f"Article{i} text.", "countries": ["EU", "JPN"],
+                                 "events": [{"type": "agreement", "status": "signed", "participants": ["EU", "JPN"]}]}
+                                for i in range(articles)]), encoding="utf-8")
+    return path
+
+
 def test_intervals_say_how_sure_the_figures_are(tmp_path: Path) -> None:
-    articles = [{"id": f"a{i}", "text": f"Article{i} text.", "countries": ["EU", "JPN"],
-                 "events": [{"type": "agreement", "status": "signed", "participants": ["EU", "JPN"]}]}
-                for i in range(40)]
-    gold = tmp_path / "gold.json"
-    gold.write_text(json.dumps(articles), encoding="utf-8")
+    gold = one_event_gold(tmp_path, 40)
     found = Analysis(events=(_event("agreement", ("EU", "JPN")),))
     right = {f"Article{i}": found if i % 4 else Analysis() for i in range(40)}  # 30 of 40 found, all signed
     report = score(gold, StubAnalyzer(right))
@@ -175,11 +180,7 @@ def test_intervals_say_how_sure_the_figures_are(tmp_path: Path) -> None:
 
 
 def test_precision_by_confidence_says_what_a_confidence_floor_keeps(tmp_path: Path) -> None:
-    articles = [{"id": f"a{i}", "text": f"Article{i} text.", "countries": ["EU", "JPN"],
-                 "events": [{"type": "agreement", "status": "signed", "participants": ["EU", "JPN"]}]}
-                for i in range(10)]
-    gold = tmp_path / "gold.json"
-    gold.write_text(json.dumps(articles), encoding="utf-8")
+    gold = one_event_gold(tmp_path, 10)
 
     def said(codes: tuple[str, ...], confidence: float) -> Event:
         return Event("agreement", "signed", codes, None, False, None, "evidence", confidence)

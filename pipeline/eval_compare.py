@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import ReportFileError
-from pipeline.evaluate import INTERVAL_RESAMPLES, EvalReport
+from pipeline.evaluate import EvalReport, ratios, resampled
 from pipeline.nlp.errors import Errors
 
 FIGURES = {"event_p": "event precision", "event_r": "event recall", "event_f1": "event F1",
@@ -128,10 +128,8 @@ def _how(folds: int) -> str:
 
 def compare(before: dict[str, Any], now: EvalReport, before_path: str = "") -> Comparison:
     """``now`` against an earlier report of the same articles (see :func:`load_report`), article by article."""
-    earlier = _by_article([(str(row.get("article")), tuple(row[k] for k in _COUNTS)) for row in before["per_article"]],
-                          before_path)
-    later = _by_article([(a.article, (a.events.tp, a.events.fp, a.events.fn, a.status_right, a.negated_as_positive,
-                                      a.positive_as_negated)) for a in now.per_article], "this scoring")
+    earlier = _by_article(before["per_article"], before_path)
+    later = _by_article([article.as_dict() for article in now.per_article], "this scoring")
     if earlier.keys() != later.keys():
         only_before, only_now = len(earlier.keys() - later.keys()), len(later.keys() - earlier.keys())
         raise ReportFileError(Errors.E111.format(
@@ -139,9 +137,7 @@ def compare(before: dict[str, Any], now: EvalReport, before_path: str = "") -> C
     names = sorted(later)
     table_before = np.array([earlier[name] for name in names], dtype=float).reshape(-1, len(_COUNTS))
     table_now = np.array([later[name] for name in names], dtype=float).reshape(-1, len(_COUNTS))
-    picks = np.random.default_rng(0).integers(0, len(names), (INTERVAL_RESAMPLES, len(names)))
-    sampled_before = _figures(table_before[picks].sum(axis=1))
-    sampled_now = _figures(table_now[picks].sum(axis=1))
+    sampled_before, sampled_now = _figures(resampled(table_before)), _figures(resampled(table_now))
     point_before, point_now = _figures(table_before.sum(axis=0)), _figures(table_now.sum(axis=0))
     changes = []
     for figure in FIGURES:
@@ -152,26 +148,23 @@ def compare(before: dict[str, Any], now: EvalReport, before_path: str = "") -> C
     return Comparison(before_path, len(names), now.folds, changes, changed)
 
 
-def _by_article(rows: Sequence[tuple[str, tuple[int, ...]]], where: str) -> dict[str, Any]:
-    scores: dict[str, Any] = {}
-    for article, counts in rows:
+def _by_article(rows: Sequence[dict[str, Any]], where: str) -> dict[str, tuple[int, ...]]:
+    """Each article's ``_COUNTS`` by its id, from ``per_article`` rows."""
+    scores: dict[str, tuple[int, ...]] = {}
+    for row in rows:
+        article = str(row.get("article"))
         if article in scores:
             raise ReportFileError(Errors.E111.format(
                 path=where, reason=f"article id {article!r} repeats: pairing needs one id per article"))
-        scores[article] = counts
+        scores[article] = tuple(row[key] for key in _COUNTS)
     return scores
 
 
 def _figures(counts: np.ndarray) -> dict[str, np.ndarray]:
     """The figures of summed ``_COUNTS`` along the last axis (as :class:`Counts` and the report define them)."""
     tp, fp, fn, right, negated_as_positive, positive_as_negated = np.moveaxis(counts, -1, 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(tp + fp > 0, tp / (tp + fp), 1.0)
-        recall = np.where(tp + fn > 0, tp / (tp + fn), 1.0)
-        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-        status = np.where(tp > 0, right / tp, 1.0)
-    return {"event_p": precision, "event_r": recall, "event_f1": f1, "status_accuracy": status,
-            "negated_as_positive": negated_as_positive, "positive_as_negated": positive_as_negated}
+    return {**ratios(tp, fp, fn, right), "negated_as_positive": negated_as_positive,
+            "positive_as_negated": positive_as_negated}
 
 
 def render_comparison(comparison: Comparison, verbose: bool = False) -> str:

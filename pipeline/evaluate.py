@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from pipeline.errors import GoldFileError, NlpError
 from pipeline.models import Analysis, Event
@@ -131,6 +130,30 @@ class ArticleScore(NamedTuple):
     negated_as_positive: int = 0
     positive_as_negated: int = 0
 
+    def as_dict(self) -> dict[str, Any]:
+        """Flat counts: what ``per_article`` of ``--format json`` holds and ``pactwatch eval --compare`` pairs."""
+        return {"article": self.article, "fold": self.fold, "tp": self.events.tp, "fp": self.events.fp,
+                "fn": self.events.fn, "status_right": self.status_right, "negated_gold": self.negated_gold,
+                "negated_as_positive": self.negated_as_positive, "positive_as_negated": self.positive_as_negated}
+
+
+def resampled(table: np.ndarray) -> np.ndarray:
+    """Sums of the rows of ``table`` (one per article) over ``INTERVAL_RESAMPLES`` resamples of the articles with
+    replacement, a fixed seed: the same articles drawn for every table of as many rows."""
+    picks = np.random.default_rng(0).integers(0, len(table), (INTERVAL_RESAMPLES, len(table)))
+    return table[picks].sum(axis=1)
+
+
+def ratios(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, status_right: np.ndarray) -> dict[str, np.ndarray]:
+    """Event precision, recall, F1 and status accuracy of summed counts, element-wise, as :class:`Counts` and
+    :class:`EvalReport` define them (1.0 where nothing was there to count)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 1.0)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), 1.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+        status = np.where(tp > 0, status_right / tp, 1.0)
+    return {"event_p": precision, "event_r": recall, "event_f1": f1, "status_accuracy": status}
+
 
 @dataclass
 class EvalReport:
@@ -211,14 +234,10 @@ class EvalReport:
             return {}
         table = np.array([(a.events.tp, a.events.fp, a.events.fn, a.status_right) for a in self.per_article],
                          dtype=float)
-        picks = np.random.default_rng(0).integers(0, len(table), (INTERVAL_RESAMPLES, len(table)))
-        tp, fp, fn, right = (table[:, k][picks].sum(axis=1) for k in range(4))
-        ratios = {"event_f1": (2 * tp, 2 * tp + fp + fn), "status_accuracy": (right, tp)}
+        figures = ratios(*resampled(table).T)
         out = {}
-        for name, (numerator, denominator) in ratios.items():
-            kept = denominator > 0
-            values = numerator[kept] / denominator[kept] if kept.any() else np.ones(1)
-            low, high = np.quantile(values, [0.025, 0.975])
+        for name in ("event_f1", "status_accuracy"):
+            low, high = np.quantile(figures[name], [0.025, 0.975])
             out[name] = (round(float(low), 4), round(float(high), 4))
         return out
 
@@ -275,10 +294,7 @@ class EvalReport:
             "intervals_95": {name: list(bounds) for name, bounds in self.intervals().items()},
             "event_f1_by_fold": self.event_f1_by_fold,
             "precision_by_confidence": self.precision_by_confidence(),
-            "per_article": [{"article": a.article, "fold": a.fold, "tp": a.events.tp, "fp": a.events.fp,
-                             "fn": a.events.fn, "status_right": a.status_right, "negated_gold": a.negated_gold,
-                             "negated_as_positive": a.negated_as_positive,
-                             "positive_as_negated": a.positive_as_negated} for a in self.per_article],
+            "per_article": [article.as_dict() for article in self.per_article],
             "misses": self.misses,
             "false_alarms": self.false_alarms,
             "negation_errors": self.negation_errors,
@@ -373,6 +389,8 @@ def match(gold: Sequence[dict], predicted: Sequence[Event], with_type: bool = Tr
     events share them, the instrument tells which is which: the pairing gives the most predictions the name of
     their gold event (an optimal assignment), else follows the order of both lists. Status and polarity never
     decide a match."""
+    from scipy.optimize import linear_sum_assignment  # here, not at import: the analyzer imports this module
+
     groups: dict[tuple[str | None, frozenset[str]], tuple[list[int], list[int]]] = {}
     for gi, g in enumerate(gold):
         groups.setdefault((g["type"] if with_type else None, frozenset(g["participants"])), ([], []))[0].append(gi)
@@ -609,7 +627,9 @@ __all__ = [
     "miss_reason",
     "name_words",
     "pin_baseline",
+    "ratios",
     "render_table",
+    "resampled",
     "same_name",
     "score",
 ]

@@ -100,7 +100,7 @@ class Analyzer:
         register_extensions()
         self.fast = self._cheap_pipeline(str(root))
         try:
-            self.full: Language = spacy.load(model)
+            self.full: Language = spacy.load(model, exclude=["ner"])
         except OSError as exc:
             raise NlpError(Errors.E103.format(model=model, reason=exc)) from exc
         for nlp in (self.fast, self.full):

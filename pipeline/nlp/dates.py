@@ -19,11 +19,28 @@ _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
+_WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+_TIME_NOUNS = frozenset({
+    "today", "yesterday", "tomorrow", "tonight", "morning", "evening", "night", "weekend", "minute", "minutes", "hour",
+    "hours", "day", "days", "week", "weeks", "month", "months", "quarter", "year", "years", "decade", "decades",
+    "century", "centuries", "daily", "weekly", "monthly", "annual", "annually", "spring", "summer", "autumn",
+    "winter", "season",
+})
+_YEAR_IN_WORD = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # "2019", "2021-2027", "mid-2015", "2020s"
 _PATTERNS = (
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"),
     re.compile(rf"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(?P<year>(?:19|20)\d\d))?\b", re.I),
     re.compile(rf"\b{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d))?", re.I),
 )
+
+
+def time_word(word: str) -> bool:
+    """A word of a time expression ("2019", "mid-2015", "May", "Monday", "years", "annual"): what a named-entity
+    recogniser would tag DATE, read from the word alone (month and day names count when capitalised)."""
+    lower = word.lower()
+    if lower in _TIME_NOUNS or _YEAR_IN_WORD.search(lower):
+        return True
+    return word[:1].isupper() and (lower.rstrip(".") in _MONTHS or lower in _WEEKDAYS)
 
 
 def stated_date(text: str, published: date | None = None) -> date | None:

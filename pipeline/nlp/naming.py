@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from pipeline.nlp.dates import time_word
 from pipeline.nlp.lexicon import Lexicon
 
 NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
 _AMOUNT = frozenset({"million", "billion", "trillion", "bn", "m"})
 _CURRENCY_WORDS = frozenset({"euro", "euros", "dollar", "dollars", "eur", "usd"})
-_PLACE_TYPES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC"})
 
 
 def _amount(token: Token) -> bool:
@@ -59,10 +59,10 @@ def topic_end(anchor: Token, end: int) -> int:
     if not preps and end < len(doc) and doc[end].lower_ in ("on", "for", "regarding", "concerning"):
         preps = [doc[end]]  # attached higher up by the parser, but right after the name
     for prep in preps[:1]:
-        place = prep.lower_ == "in"  # "an agreement in Accra": where, not what
+        place = prep.lower_ == "in"  # "an agreement in Accra" (a proper noun after "in"): where, not what
         if place and any(c.lower_ == "force" for c in prep.children):
             break  # "agreements in force": a status, no part of the name
-        if not any(t.ent_type_ == "DATE" or (place and t.ent_type_ in _PLACE_TYPES) for t in prep.subtree):
+        if not any(time_word(t.text) or (place and t.pos_ == "PROPN") for t in prep.subtree):
             end = min(prep.right_edge.i + 1, end + 10)
     cut = next((t.i for t in doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)
     return min(end, cut)

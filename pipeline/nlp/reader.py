@@ -266,7 +266,7 @@ def _speaker_subject(doc: Doc, actor_of: dict) -> bool:
     for token in doc:
         if token.dep_ == "ROOT" or token.lemma_.lower() in _SPEECH:
             for subject in (c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")):
-                named = subject.ent_type_ == "PERSON" or (subject.pos_ == "PROPN" and subject.i not in actor_of)
+                named = subject.pos_ == "PROPN" and subject.i not in actor_of
                 if subject.lower_ in _SPEAKERS or (named and not any(t.i in actor_of for t in subject.subtree)):
                     return True
     return False

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from pipeline.nlp import Analyzer
+from pipeline.nlp.dates import time_word
 from pipeline.nlp.instruments import instrument_key
 
 
@@ -51,6 +54,30 @@ def test_each_coordinated_instrument_keeps_its_own_partner(nlp: Analyzer) -> Non
 def test_money_and_place_leave_the_name(nlp: Analyzer) -> None:
     text = "The EIB and the government of Ghana signed a 300 million euro financing agreement in Accra on Monday."
     assert _names(nlp, text) == {"financing agreement"}
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("signed a memorandum of understanding on green hydrogen on Monday.",
+     "memorandum of understanding on green hydrogen"),
+    ("signed a cooperation agreement on fisheries in 2024.", "cooperation agreement on fisheries"),
+    ("signed an agreement in the field of energy research.", "agreement in the field of energy research"),
+    ("signed a memorandum of understanding on 12 May.", "memorandum of understanding"),
+    ("signed a cooperation agreement in 2024.", "cooperation agreement"),
+    ("signed a cooperation agreement in Nairobi on Monday.", "cooperation agreement"),
+    ("signed an agreement for the period 2021-2027.", "agreement"),
+])
+def test_a_topic_is_part_of_the_name_and_a_time_or_place_is_not(nlp: Analyzer, sentence: str, name: str) -> None:
+    """The parse runs without a named-entity recogniser: times and places are read from the words."""
+    assert _names(nlp, "The EU and Kenya " + sentence) == {name}
+
+
+@pytest.mark.parametrize(("word", "is_time"), [
+    ("2024", True), ("2021-2027", True), ("mid-2015", True), ("1990s", True), ("May", True), ("Sept.", True),
+    ("Monday", True), ("years", True), ("annual", True), ("may", False), ("march", False), ("energy", False),
+    ("300", False), ("12019", False), ("Nairobi", False),
+])
+def test_time_words(word: str, is_time: bool) -> None:
+    assert time_word(word) is is_time
 
 
 def test_a_partnership_body_is_not_the_partnership(nlp: Analyzer) -> None:

@@ -1,4 +1,5 @@
-"""Dates stated in a sentence ("13 December 2023", "May 16", "2024-05-07"); the year defaults to the article's."""
+"""Dates stated in a sentence ("13 December 2023", "May 16", "2024-05-07"; the year defaults to the article's), and
+the words of a time expression ("in 2019", "for five years"), which are no part of an instrument's name."""
 
 from __future__ import annotations
 

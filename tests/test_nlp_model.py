@@ -14,11 +14,12 @@ import pytest
 
 from pipeline.errors import NlpError
 from pipeline.evaluate import load_gold
+from pipeline.models import Event
 from pipeline.nlp import EXTRACTOR_VERSION, Analyzer
 from pipeline.nlp.assets import MODELS_DIR
 from pipeline.nlp.candidates import candidates
 from pipeline.nlp.features import evidence_features, status_features
-from pipeline.nlp.model import load_event_model
+from pipeline.nlp.model import Linear, load_event_model, without_parts
 from pipeline.nlp.training import (
     cross_validate,
     evidence_position,
@@ -167,6 +168,32 @@ def test_a_model_from_another_version_is_a_clear_error(tmp_path: Path) -> None:
     (folder / "model.json").write_text("{not json")
     with pytest.raises(NlpError, match="E109"):
         load_event_model(tmp_path)
+
+
+def test_a_linear_score_does_not_depend_on_the_order_of_its_features() -> None:
+    """Feature dicts follow set order, which Python's hash seed changes from one process to the next; a plain sum
+    in that order differed in its last digits, enough to move the event model trained on such scores."""
+    model = Linear(("yes",), {"a": (1e16,), "b": (1.0,), "c": (-1e16,), "d": (0.1,)}, (0.3,))
+    features = {"a": 1.0, "b": 1.0, "c": 1.0, "d": 3.0}
+    orders = [{name: features[name] for name in order} for order in ("abcd", "bacd", "acbd", "dcba")]
+    totals = {tuple(model.totals(order)) for order in orders}
+    assert len(totals) == 1 and totals.pop()[0] == pytest.approx(1.6)  # a plain sum gave 0.3, 1.3, 1.6, ...
+
+
+def _event(type_: str, parties: tuple[str, ...], confidence: float) -> Event:
+    return Event(type=type_, status="signed", participants=parties, instrument=None, negated=False, date=None,
+                 evidence="", confidence=confidence)
+
+
+def test_a_pair_inside_a_surer_larger_event_of_its_type_is_part_of_it() -> None:
+    group = _event("agreement", ("CHL", "EU", "PER", "PRY"), 0.8)
+    inside = _event("agreement", ("CHL", "EU"), 0.7)
+    as_sure = _event("agreement", ("EU", "PER"), 0.8)
+    surer = _event("agreement", ("EU", "PRY"), 0.9)  # surer than the group: its own event
+    other_type = _event("programme", ("CHL", "EU"), 0.5)  # another type: its own event
+    apart = _event("agreement", ("EU", "JPN"), 0.4)  # not inside the group
+    kept = without_parts([group, inside, as_sure, surer, other_type, apart])
+    assert kept == (group, surer, other_type, apart)
 
 
 def test_text_in_another_language_gives_no_events(nlp: Analyzer) -> None:

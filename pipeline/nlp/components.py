@@ -18,6 +18,7 @@ from spacy.util import filter_spans
 from pipeline.errors import NlpError
 from pipeline.nlp.actors import gazetteer
 from pipeline.nlp.assets import MODELS_DIR, load_assets
+from pipeline.nlp.dates import CALENDAR_NAMES
 from pipeline.nlp.errors import Errors
 from pipeline.nlp.people import OfficeHolders
 from pipeline.nlp.senses import Senses, keep, persons_named
@@ -208,10 +209,7 @@ def _trim_leading(doc: Doc, span: Span) -> Span | None:
     return Span(doc, start, span.end, label=span.label_, kb_id=span.kb_id_)
 
 
-_DATE_WORDS = frozenset(
-    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
-     "april", "may", "june", "july", "august", "september", "october", "november", "december", "today"}
-)
+_DATE_WORDS = CALENDAR_NAMES | {"today"}
 
 
 def _trim_trailing_date(doc: Doc, span: Span | None) -> Span | None:

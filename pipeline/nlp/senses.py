@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from pipeline.nlp.assets import Assets
+from pipeline.nlp.dates import CALENDAR_NAMES
 
 NORP = "NORP"
 PLACE = "PLACE"
@@ -141,7 +142,7 @@ def _bare_is_eu(doc: Doc, span: Span) -> bool:
         if before.is_title and not before.is_sent_start and before.lower_ not in ("the", "european", "eu"):
             return False  # "Securities and Exchange Commission", "Electoral Commission"
     after = doc[span.end + 1] if span.end + 1 < len(doc) else None
-    named = after is not None and after.is_title and after.lower_ not in _CALENDAR
+    named = after is not None and after.is_title and after.lower_ not in CALENDAR_NAMES
     if named and doc[span.end].lower_ in ("on", "of", "for"):
         return False  # "Commission on Human Rights", "Council of Europe"; not "the Commission on Tuesday"
     if re.search(r"\b(?:EU|E\.U\.|European)\b", doc.text):
@@ -149,10 +150,6 @@ def _bare_is_eu(doc: Doc, span: Span) -> bool:
     return _OTHER_BODY.search(doc.text) is None  # "the Commission" after "the Federal Trade Commission"
 
 
-_CALENDAR = frozenset(
-    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
-     "april", "may", "june", "july", "august", "september", "october", "november", "december"}
-)
 _OTHER_BODY = re.compile(r"\b(?!(?:The|This|That|A|An)\b)[A-Z][\w-]+ (?:Commission|Council|Parliament)\b")
 
 

@@ -74,3 +74,16 @@ def test_an_actor_name_is_not_an_instrument(nlp: Analyzer) -> None:
     analysis = nlp.view(text)
     assert analysis.rule_events == ()
     assert [m.text for m in analysis.entities if m.label == "INSTRUMENT"] == []
+
+
+def test_every_word_list_of_the_rules_is_read_from_models(nlp: Analyzer) -> None:
+    """The rules' word lists live in models/patterns/lexicon.tsv: a category misspelt in the code or the file would
+    read as an empty list and silently turn a rule off."""
+    from dataclasses import fields
+
+    empty = [f"{owner.__class__.__name__}.{field.name}" for owner in (nlp.lex, nlp.senses) for field in fields(owner)
+             if isinstance(getattr(owner, field.name), (frozenset, dict, tuple)) and not getattr(owner, field.name)]
+    assert empty == []
+    assert nlp.lex.nominal_status["signing"] == "signed" and "sidelines" in nlp.lex.setting_nouns
+    assert nlp.lex.named_topic_heads == {"memorandum", "letter"} < nlp.lex.topic_heads
+    assert "president" in nlp.senses.not_given and "valley" in nlp.senses.not_surnames

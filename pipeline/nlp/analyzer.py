@@ -62,12 +62,9 @@ class ArticleAnalysis(Analysis):
         return data
 
 
-_PREFIXED = ("finance", "fund", "operate", "operation", "chair", "host", "sign", "organise", "organize", "invest")
-
-
-def _keep_prefixed_verbs(nlp: Language) -> None:
+def _keep_prefixed_verbs(nlp: Language, stems: Iterable[str]) -> None:
     """Keep "co-finance", "co-financed", "co-operation" ... as one token, so the parser sees one verb."""
-    for stem in _PREFIXED:
+    for stem in sorted(stems):
         base = stem[:-1] if stem.endswith("e") else stem
         for form in {stem, stem + "s", base + "ed", base + "ing", stem + "d" if stem.endswith("e") else stem + "ed"}:
             for text in (f"co-{form}", f"Co-{form}"):
@@ -104,7 +101,7 @@ class Analyzer:
         except OSError as exc:
             raise NlpError(Errors.E103.format(model=model, reason=exc)) from exc
         for nlp in (self.fast, self.full):
-            _keep_prefixed_verbs(nlp)
+            _keep_prefixed_verbs(nlp, self.assets.terms("co_prefix"))
         self.model = model
         self.lex = Lexicon.from_assets(self.assets)
         self.kinds = actor_kinds(self.assets)
@@ -238,7 +235,7 @@ class Analyzer:
         findings = [f for sentence in view.sentences for f in sentence.findings]
         view.pair = main_pair(countable) or lead_pair(findings, countable)
         dominant = ranked[0][0] if ranked else None
-        view.rule_events = finalise(findings, view.pair, view.published, dominant, self.lex.eu_members)
+        view.rule_events = finalise(findings, view.pair, view.published, self.lex, dominant)
         named = set(countable)
         for event in view.rule_events:
             named.update(event.participants)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from pipeline.nlp.findings import Finding
+from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.syntax import Governor
 
 
@@ -37,20 +38,17 @@ def named_before(findings: list[Finding], finding: Finding) -> bool:
     )
 
 
-_FUNDING = frozenset({"pledge", "allocate", "earmark", "commit", "provide", "mobilise", "mobilize", "disburse",
-                      "grant", "promise", "offer", "announce", "set"})
 _SOURCE = frozenset({"from", "under", "through", "via"})
-_AMOUNT = frozenset({"million", "billion", "bn", "euro", "euros", "€", "$", "dollars"})
 
 
-def funding(anchor: Token, gov: Governor, known: tuple[str, ...], who: set[str]) -> bool:
+def funding(anchor: Token, gov: Governor, known: tuple[str, ...], who: set[str], lex: Lexicon) -> bool:
     """An amount from (or under) an EU programme, whose registry parties are just the EU, with no partner in its
     sentence: "pledged 60 million euros from its Global Gateway programme"."""
     verb = gov.verb
-    if verb is None or set(known) != {"EU"} or who - {"EU"} or verb.lemma_.lower() not in _FUNDING:
+    if verb is None or set(known) != {"EU"} or who - {"EU"} or verb.lemma_.lower() not in lex.allocators:
         return False
     source = any(t.pos_ == "ADP" and t.lower_ in _SOURCE for t in gov.chain)  # the money comes from the programme
-    return source and any(t.lower_ in _AMOUNT or t.is_currency for t in verb.subtree if t.i != anchor.i)
+    return source and any(lex.money_word(t) for t in verb.subtree if t.i != anchor.i)
 
 
 def recipient(ready: list[Finding], finding: Finding, pair: tuple[str, str] | None) -> set[str]:

@@ -66,17 +66,11 @@ def instrument_nouns(
     return anchors
 
 
-_OBJECT_ANCHORS = frozenset(
-    {"council", "forum", "network", "platform", "compact", "framework", "charter", "convention", "declaration",
-     "arrangement", "fund", "facility", "corridor", "mechanism", "package"}
-)
-
-
 def _object_anchor(token: Token, lex: Lexicon) -> str | None:
     """A lower-case name noun as the object of a signing/launching verb ("launched a minerals fund"),
     or a "joint declaration"."""
     lemma = token.lemma_.lower()
-    if lemma not in _OBJECT_ANCHORS:
+    if lemma not in lex.object_anchors:
         return None
     type_ = lex.anchor_type(token, titled=True)
     if any(c.dep_ == "amod" and c.lower_ == "joint" for c in token.children) and lemma == "declaration":

@@ -9,22 +9,6 @@ from spacy.tokens import Token
 from pipeline.nlp.assets import Assets
 
 MODALS = frozenset({"will", "would", "shall", "could", "may", "might", "should", "'ll", "wo"})
-# Nouns that name an action on an instrument: "the signing of the agreement", "the launch of the dialogue".
-NOMINAL_STATUS = {
-    "signing": "signed",
-    "signature": "signed",
-    "conclusion": "signed",
-    "ratification": "signed",
-    "adoption": "signed",
-    "launch": "launched",
-    "establishment": "launched",
-    "creation": "launched",
-    "entry": "in_force",
-    "implementation": "in_force",
-    "suspension": "ended",
-    "termination": "ended",
-    "meeting": "held",
-}
 
 
 def lemma_of(token: Token, known: dict[str, str] | frozenset[str] | None = None) -> str:
@@ -65,6 +49,27 @@ class Lexicon:
     org_heads: frozenset[str] = frozenset()  # "association", "institute": an organisation's name
     triggers: dict[str, str] = field(default_factory=dict)  # lemma -> the type it points to (the model's cues)
     bloc_refs: frozenset[str] = frozenset()  # "the bloc": the article's most named bloc
+    nominal_status: dict[str, str] = field(default_factory=dict)  # "signing" -> signed: an action on an instrument
+    object_anchors: frozenset[str] = frozenset()  # "fund" in "launched a minerals fund"
+    funders: frozenset[str] = frozenset()  # "finance": the subject funds the instrument
+    allocators: frozenset[str] = frozenset()  # "pledge": a sum from a programme to a country
+    membership: frozenset[str] = frozenset()  # "part" in "X is part of the agreement"
+    group_nouns: frozenset[str] = frozenset()  # "countries" in "the countries associated with P"
+    generic_names: frozenset[str] = frozenset()  # the words of "free trade deal": a generic instrument name
+    topic_heads: frozenset[str] = frozenset()  # "memorandum": a name that goes on with its topic
+    named_topic_heads: frozenset[str] = frozenset()  # the same for a capitalised name ("Memorandum of ...")
+    amounts: frozenset[str] = frozenset()  # "million": a sum of money before a name
+    currencies: frozenset[str] = frozenset()  # "euro"
+    multilateral: frozenset[str] = frozenset()  # "trilateral": more than two parties
+    joiners: frozenset[str] = frozenset()  # "join", "accede": a new party to an existing instrument
+    similar: frozenset[str] = frozenset()  # "a similar deal"
+    speech: frozenset[str] = frozenset()  # "say": its subject is a speaker
+    inclusion: frozenset[str] = frozenset()  # "invite": negated, it leaves a party out
+    comparatives: frozenset[str] = frozenset()  # "stronger partnerships": an aspiration
+    rule_keywords: frozenset[str] = frozenset()  # "sign", "summit": send a sentence to the rule reader
+    xcomp_hedges: frozenset[str] = frozenset()  # "set" in "is set to sign"
+    closing: frozenset[str] = frozenset()  # "conclude" (talks)
+    setting_nouns: frozenset[str] = frozenset()  # "sidelines": where an event happens
 
     @classmethod
     def from_assets(cls, assets: Assets) -> Lexicon:
@@ -95,7 +100,32 @@ class Lexicon:
             org_heads=frozenset(assets.terms("org_head")),
             triggers=dict(assets.terms("trigger")),
             bloc_refs=frozenset(assets.terms("bloc_ref")),
+            nominal_status=dict(assets.terms("nominal_status")),
+            object_anchors=frozenset(assets.terms("object_anchor")),
+            funders=frozenset(assets.terms("fund")),
+            allocators=frozenset(assets.terms("allocate")),
+            membership=frozenset(assets.terms("membership")),
+            group_nouns=frozenset(assets.terms("group_noun")),
+            generic_names=frozenset(assets.terms("generic_name")),
+            topic_heads=frozenset(assets.terms("topic_head")),
+            named_topic_heads=frozenset(k for k, v in assets.terms("topic_head").items() if v == "named"),
+            amounts=frozenset(assets.terms("amount")),
+            currencies=frozenset(assets.terms("currency")),
+            multilateral=frozenset(assets.terms("multilateral")),
+            joiners=frozenset(assets.terms("join")),
+            similar=frozenset(assets.terms("similar")),
+            speech=frozenset(assets.terms("speech")),
+            inclusion=frozenset(assets.terms("inclusion")),
+            comparatives=frozenset(assets.terms("comparative")),
+            rule_keywords=frozenset(assets.terms("rule_keyword")),
+            xcomp_hedges=frozenset(assets.terms("xcomp_hedge")),
+            closing=frozenset(assets.terms("closing")),
+            setting_nouns=frozenset(assets.terms("setting_noun")),
         )
+
+    def money_word(self, token: Token) -> bool:
+        """A currency sign or a word of a sum of money ("million", "euros")."""
+        return token.is_currency or token.lower_ in self.amounts or token.lower_ in self.currencies
 
     def anchor_type(self, token: Token, titled: bool = False) -> str | None:
         """The event type a noun names, if it is an instrument noun."""

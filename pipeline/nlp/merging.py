@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from pipeline.nlp.findings import Finding
 from pipeline.nlp.instruments import instrument_key
-
-# words of a headline's generic instrument ("EU-Kenya trade deal", "free trade agreement")
-_GENERIC = frozenset({"trade", "free", "deal", "agreement", "accord", "pact", "treaty", "new", "landmark", "historic"})
+from pipeline.nlp.lexicon import Lexicon
 
 
-def merge_repeats(ready: list[Finding]) -> list[Finding]:
+def merge_repeats(ready: list[Finding], lex: Lexicon) -> list[Finding]:
     """Merge mentions of the same event, then a title's generic instrument into the body's one named instrument."""
     merged: list[Finding] = []
     for finding in ready:
@@ -21,7 +19,7 @@ def merge_repeats(ready: list[Finding]) -> list[Finding]:
         _absorb(twin, finding)
     out: list[Finding] = []
     for finding in merged:
-        body = _named_body(finding, merged) if finding.flags.title and _generic(finding) else None
+        body = _named_body(finding, merged, lex) if finding.flags.title and _generic(finding, lex) else None
         if body is None:
             out.append(finding)
         else:
@@ -29,19 +27,19 @@ def merge_repeats(ready: list[Finding]) -> list[Finding]:
     return out
 
 
-def _generic(finding: Finding) -> bool:
+def _generic(finding: Finding, lex: Lexicon) -> bool:
     """"EU-Kenya trade deal", "Trade Agreement": no word beyond an actor prefix and generic instrument words."""
     words = (finding.instrument or finding.head).replace("–", "-").split()
     words = [w for w in words if not ("-" in w and w[:1].isupper())]  # "EU-Kenya": the parties, already known
-    return bool(words) and all(w.lower() in _GENERIC for w in words)
+    return bool(words) and all(w.lower() in lex.generic_names for w in words)
 
 
-def _named_body(title: Finding, merged: list[Finding]) -> Finding | None:
+def _named_body(title: Finding, merged: list[Finding], lex: Lexicon) -> Finding | None:
     """The body's single capitalised instrument of the same type, parties and negation as the title's."""
     found = [
         f for f in merged
         if not f.flags.title and f.type == title.type and f.participants == title.participants
-        and f.negated == title.negated and (f.instrument or "")[:1].isupper() and not _generic(f)
+        and f.negated == title.negated and (f.instrument or "")[:1].isupper() and not _generic(f, lex)
     ]
     return found[0] if len({_key(f) for f in found}) == 1 else None
 

@@ -9,24 +9,22 @@ from pipeline.nlp.dates import time_word
 from pipeline.nlp.lexicon import Lexicon
 
 NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
-_AMOUNT = frozenset({"million", "billion", "trillion", "bn", "m"})
-_CURRENCY_WORDS = frozenset({"euro", "euros", "dollar", "dollars", "eur", "usd"})
 
 
-def _amount(token: Token) -> bool:
+def _amount(token: Token, lex: Lexicon) -> bool:
     """A word of a money amount before a name ("€90 billion")."""
-    return token.is_currency or any(ch.isdigit() for ch in token.text) or token.lower_ in _AMOUNT
+    return token.is_currency or any(ch.isdigit() for ch in token.text) or token.lower_ in lex.amounts
 
 
-def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
+def anchor_name(anchor: Token, span: Span | None, lex: Lexicon) -> tuple[str | None, bool]:
     """The instrument's name: registry canonical, the capitalised name, or the noun phrase ("free trade agreement")."""
     if span is not None:
         if span.label_ and span.label_ != "INSTRUMENT":
             return span.label_, True
         words = list(span)
-        while words and (words[0].lower_ in ("the", "a", "an") or _amount(words[0])):
+        while words and (words[0].lower_ in ("the", "a", "an") or _amount(words[0], lex)):
             words = words[1:]  # "the €90 billion Ukraine Support Loan": the name, not the amount
-        end = topic_end(span.root, span.end) if span.root.lemma_.lower() in ("memorandum", "letter") else span.end
+        end = topic_end(span.root, span.end) if span.root.lemma_.lower() in lex.named_topic_heads else span.end
         text = span.doc[words[0].i : end].text if words else span.text
         return text, True
     start = anchor.i
@@ -40,13 +38,13 @@ def anchor_name(anchor: Token, span: Span | None) -> tuple[str | None, bool]:
             break
         start -= 1
     end = anchor.i + 1
-    if anchor.lemma_.lower() in ("memorandum", "letter", "mou", "association", "agreement", "cooperation", "protocol"):
+    if anchor.lemma_.lower() in lex.topic_heads:
         end = topic_end(anchor, end)
     words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
     money = False
-    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case") or _amount(words[0])
-                     or (money and words[0].lower_ in _CURRENCY_WORDS)):
-        money = _amount(words[0])
+    while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case") or _amount(words[0], lex)
+                     or (money and words[0].lower_ in lex.currencies)):
+        money = _amount(words[0], lex)
         words = words[1:]  # "a 500 million euro loan agreement": the loan agreement
     text = " ".join(t.text for t in words).replace(" - ", "-").replace(" – ", "–")
     return (text or anchor.text), False

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
-from pipeline.nlp.lexicon import NOMINAL_STATUS, Lexicon
+from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.syntax import (
     CLAUSES,
     EXCLUDING_PREPS,
@@ -29,10 +29,6 @@ PARTNER_PREPS = frozenset({"with", "alongside"})
 BETWEEN_PREPS = frozenset({"between", "among", "amongst"})
 LIST_PREPS = frozenset({"including", "like", "notably", "especially", "incl"})
 OWN_PRONOUNS = frozenset({"its", "their"})
-MEMBERSHIP = frozenset({"part", "party", "member", "signatory"})
-GROUP_NOUNS = frozenset({"country", "state", "nation", "partner", "economy", "government", "member"})
-FUNDING = frozenset({"fund", "finance", "co-finance", "co-fund", "cofinance", "mobilise", "mobilize", "invest",
-                     "earmark", "allocate"})
 
 
 @dataclass
@@ -62,7 +58,7 @@ class Participants:
 def _action(noun: Token, lex: Lexicon) -> bool:
     """A noun naming what a party does to an instrument: its ratification, signing, talks, launch."""
     lemma = noun.lemma_.lower()
-    return lemma in NOMINAL_STATUS or lemma in lex.talks
+    return lemma in lex.nominal_status or lemma in lex.talks
 
 
 def walk(root: Token, group: str, who: Participants, actor_of: dict, pairs: set[int], skip: set[int]) -> None:
@@ -119,10 +115,10 @@ def excludes_party(prep: Token, actor_of: dict) -> bool:
     return False
 
 
-def _group_referents(verb: Token | None) -> list[Token]:
+def _group_referents(verb: Token | None, lex: Lexicon) -> list[Token]:
     """The actors a group noun with a participle stands for: "X joins Y among the countries associated with P",
     "X is one of the partners taking part in P": the subject and object of the clause the group noun hangs on."""
-    if verb is None or verb.dep_ != "acl" or verb.head.lemma_.lower() not in GROUP_NOUNS:
+    if verb is None or verb.dep_ != "acl" or verb.head.lemma_.lower() not in lex.group_nouns:
         return []
     noun = verb.head
     prep = noun.head
@@ -217,7 +213,7 @@ def participants_of(
 ) -> Participants:
     """The actors tied to the anchor: its own modifiers and phrases, then its governing verb's arguments."""
     who = Participants()
-    for referent in _group_referents(gov.verb):  # "X joins Y and Z among the countries associated with P"
+    for referent in _group_referents(gov.verb, lex):  # "X joins Y and Z among the countries associated with P"
         walk(referent, "other", who, actor_of, pairs, {anchor.i})
     is_verb = gov.verb is not None and gov.verb.i == anchor.i
     if not is_verb:
@@ -273,7 +269,7 @@ def _chain_phrases(
 def _acts(anchor: Token, gov: Governor, verb: Token, lex: Lexicon) -> bool:
     """True when the verb's arguments act on the anchor: a status verb, talks, a hedge, membership ("part of")."""
     acts = status_verb(verb, lex) or any(t.lemma_.lower() in lex.talks for t in gov.chain) or hedged(anchor, gov, lex)
-    return acts or any(t.dep_ == "attr" and t.lemma_.lower() in MEMBERSHIP for t in gov.chain)  # "X is part of"
+    return acts or any(t.dep_ == "attr" and t.lemma_.lower() in lex.membership for t in gov.chain)  # "X is part of"
 
 
 def _setting_phrases(verb: Token, inside: set[int], who: Participants, actor_of: dict, pairs: set[int]) -> None:
@@ -294,7 +290,7 @@ def _verb_subjects(
     if gov.participle is not None and direct_argument(anchor, gov, lex):
         for subject in subjects_of(gov.verb):  # the main clause's subject acts too
             walk(subject, "subject", who, actor_of, pairs, inside)
-    if verb.lemma_.lower() in FUNDING:
+    if verb.lemma_.lower() in lex.funders:
         _beneficiaries(verb, who, actor_of)
     if gov.participle is None or object_relative(gov.participle):
         for subject in subjects_of(verb):

@@ -16,10 +16,6 @@ from pipeline.nlp.lexicon import Lexicon, lemma_of
 from pipeline.nlp.participants import Participants
 from pipeline.nlp.syntax import Governor
 
-_MULTI = frozenset({"trilateral", "tripartite", "multilateral", "regional", "joint", "plurilateral", "common"})
-_JOIN = frozenset({"join", "accede", "associate", "associated"})
-_SIMILAR = frozenset({"similar", "comparable", "parallel", "identical"})
-
 
 def shape(anchor: Token, gov: Governor, anchors: dict[int, str], lex: Lexicon, offset: int) -> dict:
     """What the anchor's form says about how to count parties: plural or talks (one event per partner listed
@@ -27,17 +23,17 @@ def shape(anchor: Token, gov: Governor, anchors: dict[int, str], lex: Lexicon, o
     shape: dict = {}
     plural = anchor.tag_ in ("NNS", "NNPS") or anchor.lemma_.lower() in lex.talks
     plural = plural or any(t.lemma_.lower() in lex.talks and t.tag_ == "NNS" for t in gov.chain)
-    if plural and not any(c.lower_ in _MULTI for c in anchor.children):
+    if plural and not any(c.lower_ in lex.multilateral for c in anchor.children):
         shape["bilateral"] = True
-    if any(c.dep_ == "amod" and c.lower_ in _MULTI for c in anchor.children):
+    if any(c.dep_ == "amod" and c.lower_ in lex.multilateral for c in anchor.children):
         shape["shared"] = True  # "a joint declaration": one instrument of everyone named
     if anchor.dep_ == "conj" and anchor.head.i in anchors:
         shape["coord"] = offset + anchor.head.idx
     elif any(c.dep_ == "conj" and c.i in anchors for c in anchor.children):
         shape["coord"] = offset + anchor.idx
-    if gov.verb is not None and lemma_of(gov.verb, _JOIN) in _JOIN:
+    if gov.verb is not None and lemma_of(gov.verb, lex.joiners) in lex.joiners:
         shape["join"] = True
-    if any(c.dep_ == "amod" and c.lower_ in _SIMILAR for c in anchor.children):
+    if any(c.dep_ == "amod" and c.lower_ in lex.similar for c in anchor.children):
         shape["similar"] = True
     return shape
 

@@ -100,7 +100,7 @@ def _anchor_findings(
     status, explicit, is_negated = _anchor_status(anchor, gov, who, parse.actor_of, lex)
     if type_ == "cooperation" and span is None and not explicit and status != "planned":
         return []
-    name, is_named = anchor_name(anchor, span)
+    name, is_named = anchor_name(anchor, span, lex)
     if set(known) - {"EU"} and who.all - set(known) - {"EU"}:
         # the text names another partner than the registry's: keep the words, not the registry's identity
         known = ()
@@ -149,7 +149,7 @@ def _anchor_status(
     """The anchor's status, whether it is explicit, and its negation; a left-out party moves to ``who.excluded``."""
     status, explicit = status_of(anchor, gov, lex)
     is_negated = negated(anchor, gov, lex)
-    left_out = _left_out(gov, actor_of) - who.other if is_negated else set()
+    left_out = _left_out(gov, actor_of, lex) - who.other if is_negated else set()
     if left_out:
         # "X was not invited to / was excluded from the EU-Y summit": the summit happened, without X
         who.excluded |= left_out
@@ -173,7 +173,7 @@ def _flag_anchor(
         base.flags.left_out = True  # "X and Y did not sign the declaration": left out of the article's one
     elif _each_own(anchor, gov, who, is_negated):
         base.flags.each = True  # "X and Y already have agreements in force": each its own, with the EU
-    if funding(anchor, gov, known, who.all):
+    if funding(anchor, gov, known, who.all, lex):
         base.flags.funding = True  # "pledged 60 million euros from its Global Gateway programme": for whom?
     base.flags = replace(base.flags, **shape(anchor, gov, parse.anchors, lex, offset))
 
@@ -234,7 +234,7 @@ def _sentence_context(findings: list[Finding], parse: _Parse, lex: Lexicon) -> l
         named = finding.named and finding.explicit and finding.instrument[:1].isupper()
         if not finding.participants and named and finding.status in _BACKGROUND and not finding.negated:
             finding.flags.background = here
-    if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc, actor_of):
+    if len({code for _, code in actor_of.values()}) == 1 and _speaker_subject(doc, actor_of, lex):
         for finding in findings:
             finding.flags.complete = True
     return findings
@@ -258,13 +258,12 @@ def _each_own(anchor: Token, gov: Governor, who: Participants, is_negated: bool)
 
 
 _SPEAKERS = frozenset({"we", "they", "i", "he", "she"})
-_SPEECH = frozenset({"say", "tell", "add", "announce", "state", "stress", "note", "explain", "declare"})
 
 
-def _speaker_subject(doc: Doc, actor_of: dict) -> bool:
+def _speaker_subject(doc: Doc, actor_of: dict, lex: Lexicon) -> bool:
     """True when the main clause (or a speech verb) has a person (a name that is no actor) or "we" as subject."""
     for token in doc:
-        if token.dep_ == "ROOT" or token.lemma_.lower() in _SPEECH:
+        if token.dep_ == "ROOT" or token.lemma_.lower() in lex.speech:
             for subject in (c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")):
                 named = subject.pos_ == "PROPN" and subject.i not in actor_of
                 if subject.lower_ in _SPEAKERS or (named and not any(t.i in actor_of for t in subject.subtree)):
@@ -272,13 +271,10 @@ def _speaker_subject(doc: Doc, actor_of: dict) -> bool:
     return False
 
 
-_INCLUSION = frozenset({"invite", "include", "admit", "exclude", "bar", "omit", "leave", "shut", "keep"})
-
-
-def _left_out(gov: Governor, actor_of: dict) -> set[str]:
+def _left_out(gov: Governor, actor_of: dict, lex: Lexicon) -> set[str]:
     """The actors a negated inclusion verb leaves out: its passive subject ("X was not invited to ...")."""
     verb = gov.verb
-    if verb is None or verb.lemma_.lower() not in _INCLUSION:
+    if verb is None or verb.lemma_.lower() not in lex.inclusion:
         return set()
     return {
         actor_of[t.i][1] for c in verb.children if c.dep_ == "nsubjpass" for t in c.subtree if t.i in actor_of
@@ -306,20 +302,20 @@ def finalise(
     findings: Iterable[Finding],
     pair: tuple[str, str] | None,
     published: date | None,
+    lex: Lexicon,
     dominant: str | None = None,
-    members: frozenset[str] = frozenset(),
 ) -> tuple[Event, ...]:
     """Resolve "both sides", drop events with fewer than two parties, merge repeats within the article.
 
     ``pair`` is the article's main pair (:func:`main_pair`); ``dominant`` its most named actor, the author
-    of a document that "makes no reference to" someone; ``members`` the EU's member states (an event of the EU
-    and member states only is EU-internal and dropped).
+    of a document that "makes no reference to" someone; an event of the EU and its member states (``lex``) only is
+    EU-internal and dropped.
     """
     ready: list[Finding] = []
     findings = sorted(findings, key=lambda f: f.order)
     for finding in findings:
-        ready.extend(_resolved(finding, ready, findings, pair, dominant, members))
-    return tuple(_event(f, published) for f in merge_repeats(ready))
+        ready.extend(_resolved(finding, ready, findings, pair, dominant, lex.eu_members))
+    return tuple(_event(f, published) for f in merge_repeats(ready, lex))
 
 
 def _resolved(

@@ -19,8 +19,6 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.nlp.lexicon import Lexicon, lemma_of
 from pipeline.nlp.syntax import Governor
 
-_COMPARATIVE = frozenset({"stronger", "closer", "deeper", "better", "broader", "more", "new", "fresh"})
-
 
 def organisation_name(root: Token, actor_of: dict, lex: Lexicon) -> bool:
     """A capitalised organisation noun with a nationality word on it ("Young Belgian Association for ...")."""
@@ -83,7 +81,7 @@ def recommendation(anchor: Token, gov: Governor, named: bool, actor_of: dict, le
     words |= {c.lower_ for c in head.children if c.dep_ in ("aux", "auxpass")} | {head.lemma_.lower()}
     if not words & lex.recommend:
         return False
-    comparative = any(c.dep_ == "amod" and (c.tag_ == "JJR" or c.lower_ in _COMPARATIVE) for c in anchor.children)
+    comparative = any(c.dep_ == "amod" and (c.tag_ == "JJR" or c.lower_ in lex.comparatives) for c in anchor.children)
     subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
     no_party = bool(subjects) and not any(t.i in actor_of for s in subjects for t in s.subtree)
     return comparative or no_party

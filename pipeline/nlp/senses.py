@@ -22,10 +22,6 @@ from pipeline.nlp.dates import CALENDAR_NAMES
 
 NORP = "NORP"
 PLACE = "PLACE"
-_TITLES = frozenset(
-    {"president", "prime", "minister", "king", "queen", "prince", "princess", "chancellor", "premier", "sheikh",
-     "general", "gen", "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "ambassador", "commissioner", "secretary"}
-)
 _VERBAL = frozenset(
     {"has", "have", "had", "is", "was", "were", "are", "will", "would", "could", "should", "may", "might", "must",
      "can", "did", "does", "wants", "hopes", "says", "said", "insists", "insisted", "and", "'s", "’s"}
@@ -45,6 +41,8 @@ class Senses:
     demonyms: frozenset[str]
     sport: re.Pattern[str]  # words of a sports report
     members: frozenset[str]  # "partner", "country": one member of a region
+    not_surnames: frozenset[str]  # "Valley" after "Jordan": no surname
+    not_given: frozenset[str]  # "Lake", "President" before "Chad": no given name
 
     @classmethod
     def from_assets(cls, assets: Assets) -> Senses:
@@ -58,6 +56,8 @@ class Senses:
             demonyms=frozenset(d for d, _ in assets.demonyms),
             sport=_words(assets.terms("sport")),
             members=frozenset(assets.terms("member")),
+            not_surnames=frozenset(assets.terms("not_surname")),
+            not_given=frozenset(assets.terms("title")) | frozenset(assets.terms("not_given")),
         )
 
 
@@ -66,7 +66,7 @@ def keep(doc: Doc, span: Span, senses: Senses, persons: set[str]) -> str | None:
     text = span.text
     if span.end < len(doc) and doc[span.end].text in senses.name_tails:
         return None  # "Emirates Airline", "China Daily"
-    if text in senses.given_names and (text in persons or _person(doc, span)):
+    if text in senses.given_names and (text in persons or _person(doc, span, senses)):
         return None
     for name, cue in senses.other_senses:
         if text.lower() == name.lower() and cue.search(doc.text):
@@ -105,10 +105,10 @@ def _one_member(doc: Doc, span: Span, senses: Senses) -> bool:
 
 def persons_named(doc: Doc, spans: list[Span], senses: Senses) -> set[str]:
     """Given names the text uses for a person somewhere: then every bare mention of them is that person."""
-    return {s.text for s in spans if s.text in senses.given_names and _person(doc, s)}
+    return {s.text for s in spans if s.text in senses.given_names and _person(doc, s, senses)}
 
 
-def _person(doc: Doc, span: Span) -> bool:
+def _person(doc: Doc, span: Span, senses: Senses) -> bool:
     """"Jordan Henderson" in running text, or "Michael Jordan" (a capitalised given name right before it)."""
     sent = span.sent
     running = sent.text.rstrip().endswith((".", '"', "”", "?", "!")) and any(
@@ -116,23 +116,16 @@ def _person(doc: Doc, span: Span) -> bool:
     )
     if span.end < len(doc) and running:
         after = doc[span.end]
-        if after.is_title and after.is_alpha and not after.is_stop and after.lower_ not in _NOT_SURNAMES:
+        if after.is_title and after.is_alpha and not after.is_stop and after.lower_ not in senses.not_surnames:
             return True
     if span.start > sent.start:
         before = doc[span.start - 1]
-        if not (before.is_title and before.is_alpha) or before.is_stop or before.lower_ in _NOT_GIVEN:
+        if not (before.is_title and before.is_alpha) or before.is_stop or before.lower_ in senses.not_given:
             return False
         if before.i == sent.start:
             return running and not before.lower_.endswith(("ing", "ed"))  # "Visiting Jordan, ..." is a place
         return True
     return False
-
-
-# Capitalised words after a country name that do not make it a person ("Jordan Valley", "Georgia Signs").
-_NOT_SURNAMES = frozenset({"government", "valley", "river", "basin", "lake", "agreement", "signs", "says", "joins"})
-# Capitalised words before a country name that are no given name ("Lake Chad", "Hashemite Kingdom of Jordan").
-_NOT_GIVEN = _TITLES | {"lake", "kingdom", "republic", "state", "north", "south", "west", "east", "central",
-                         "hashemite", "neighbouring", "neighboring", "visit", "welcome", "in", "to"}
 
 
 def _bare_is_eu(doc: Doc, span: Span) -> bool:

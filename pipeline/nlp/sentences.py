@@ -48,7 +48,7 @@ def compile_cues(lex: Lexicon) -> Cues:
     for table in (lex.anchors, lex.title_anchors, lex.bare, lex.talks):
         words.update(table)
     words.update(" ".join(p) for p in lex.phrasal_bare)
-    words.update({"sign", "signing", "signature", "summit", "follow", "do the same"})
+    words.update(lex.rule_keywords)
     pairs = sorted((" ".join(p) for p in lex.pairs if len(p) > 1), key=len, reverse=True)
     return Cues(
         triggers=_stems(set(lex.triggers) | words),

@@ -10,16 +10,14 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
-from pipeline.nlp.lexicon import MODALS, NOMINAL_STATUS, Lexicon
+from pipeline.nlp.lexicon import MODALS, Lexicon
 
 NOUNS = ("NOUN", "PROPN", "PRON", "NUM")
 VERBS = ("VERB", "AUX")
 CLAUSES = frozenset({"relcl", "advcl", "ccomp", "parataxis", "csubj", "acl", "xcomp", "mark", "conj_clause"})
 EXCLUDING_PREPS = frozenset({"without", "excluding", "except", "barring"})
-XCOMP_HEDGES = frozenset({"set", "due", "poised", "likely", "ready", "expected", "about"})
 RELATIVES = frozenset({"which", "that", "who", "whom", "whose"})
 FRAME_PREPS = frozenset({"under"})  # "Under the deal struck in Rome, Italy and Libya will ...": the clause's parties
-CLOSING_VERBS = frozenset({"conclude", "finalise", "finalize", "wrap"})
 YET_VERBS = frozenset({"have", "be", "remain"})  # "has yet to sign", "is yet to be ratified"
 
 
@@ -35,7 +33,6 @@ class Governor:
     framed: bool = False  # the anchor frames the clause ("Under the deal, X and Y will ...")
 
 
-SETTING_NOUNS = frozenset({"sideline", "sidelines", "margin", "margins", "fringe", "fringes", "eve", "occasion"})
 SETTING_PREPS = frozenset({"at", "during", "after", "before", "since", "until", "amid", "following", "ahead", "in"})
 
 
@@ -84,7 +81,7 @@ def governor(anchor: Token, anchors: dict[int, str], lex: Lexicon, is_verb: bool
         if head.i in anchors and token.dep_ != "conj":
             gov.nested = True
             break
-        if head.lemma_.lower() in SETTING_NOUNS:
+        if head.lemma_.lower() in lex.setting_nouns:
             gov.setting = True  # "signed on the sidelines of the G20 summit"
         gov.chain.append(head)
         token = head
@@ -111,7 +108,7 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
         return "in_force", False
     for token in gov.chain:
         for word in (token, *(c for c in token.children if c.dep_ in ("compound", "amod"))):
-            status = NOMINAL_STATUS.get(word.lemma_.lower())
+            status = lex.nominal_status.get(word.lemma_.lower())
             if status and status != "held" and word.pos_ in NOUNS:
                 return status, True
     if gov.participle is not None:
@@ -120,7 +117,7 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
         return lex.verb_status(gov.participle) or "signed", True
     for token in gov.chain:
         if token.lemma_.lower() in lex.talks and token.pos_ in NOUNS:
-            if gov.verb is not None and gov.verb.lemma_.lower() in CLOSING_VERBS:
+            if gov.verb is not None and gov.verb.lemma_.lower() in lex.closing:
                 return "signed", True  # "concluded negotiations on ...", "wrapped up talks on ..."
             exploratory = any(c.lower_ in ("exploratory", "preliminary") for c in token.children)
             return ("planned" if exploratory else "negotiating"), True
@@ -133,7 +130,7 @@ def status_of(anchor: Token, gov: Governor, lex: Lexicon) -> tuple[str, bool]:
         if status:
             return status, True
     for token in gov.chain:
-        status = NOMINAL_STATUS.get(token.lemma_.lower())
+        status = lex.nominal_status.get(token.lemma_.lower())
         if status:
             return status, True
     return "in_force", False
@@ -172,7 +169,7 @@ def hedged(anchor: Token, gov: Governor, lex: Lexicon) -> bool:
         if any(c.dep_ in ("amod", "compound") and c.lemma_.lower() in lex.hedges for c in token.children):
             return True
     for number, verb in enumerate(_verb_chain(gov.verb)):
-        if number and verb.lemma_.lower() in lex.hedges | XCOMP_HEDGES:
+        if number and verb.lemma_.lower() in lex.hedges | lex.xcomp_hedges:
             return True
         if any(c.dep_ in ("aux", "auxpass") and (c.lower_ in MODALS or c.lemma_.lower() in MODALS)
                for c in verb.children):

@@ -220,8 +220,9 @@ class Analyzer:
     def _read(self, doc: Doc, sentence: Sentence, published: date | None) -> list:
         actors = tuple((a.start, a.end, a.code) for a in sentence.actors if a.label not in (NORP, "PERSON", "GROUP"))
         tools = tuple((t.start, t.end, t.label, t.canonical, t.parties) for t in sentence.instruments)
-        found = read_sentence(SentenceInput(doc, actors, tools, sentence.offset, stated_date(sentence.text,
-                                                                                               published)), self.lex)
+        groups = frozenset(code for _, _, code in actors if self.kinds.get(code, "country") != "country")
+        when = stated_date(sentence.text, published)
+        found = read_sentence(SentenceInput(doc, actors, tools, sentence.offset, when, groups), self.lex)
         for finding in found if sentence.in_title else ():
             finding.flags.title = True  # a headline's "trade deal" may be the body's named agreement
         return found

@@ -17,6 +17,7 @@ class SentenceInput:
     instruments: tuple[tuple[int, int, str, str, tuple[str, ...]], ...]  # (start, end, type, canonical, parties)
     offset: int = 0  # where the sentence starts in the article text
     when: date | None = None  # a date stated in the sentence
+    groups: frozenset[str] = frozenset()  # the codes of its actors that name no country (blocs, bodies, regions)
 
 
 @dataclass

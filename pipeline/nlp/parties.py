@@ -3,14 +3,12 @@ a programme, lists, coordinated instruments, "a similar deal", "both sides" and 
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
-from pipeline.nlp.assets import load_assets
 from pipeline.nlp.findings import Finding
 from pipeline.nlp.lexicon import Lexicon, lemma_of
 from pipeline.nlp.participants import Participants
@@ -38,8 +36,9 @@ def shape(anchor: Token, gov: Governor, anchors: dict[int, str], lex: Lexicon, o
     return shape
 
 
-def expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Finding]:
-    """One finding per party combination the syntax gives (bilateral splits, lists, exclusions)."""
+def expand(base: Finding, who: Participants, known: Iterable[str], groups: frozenset[str]) -> list[Finding]:
+    """One finding per party combination the syntax gives (bilateral splits, lists, exclusions); ``groups`` are
+    the sentence's actors that name no country."""
     known = set(known)
     everyone = who.all | known
     confidence = 0.5 + (0.15 if base.explicit else 0.0) + (0.1 if base.named else 0.0) + (0.1 if who.direct else 0.0)
@@ -62,11 +61,11 @@ def expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Findi
         # an EU programme that several countries join or are associated to: one association each
         for code in sorted(joiners):
             add({"EU", code}, base.negated, who.pair)
-    elif (base.type == "programme" and who.subject == {"EU"} and len(_countries(who.other)) >= 2
+    elif (base.type == "programme" and who.subject == {"EU"} and len(who.other - groups) >= 2
           and not (who.partner or who.between or who.listed or known - {"EU"})):
         # "the Commission paid out ... under the Facility to Albania, Montenegro and Kosovo": one each (a region
         # named beside its member countries is their group, not one more recipient)
-        for code in sorted(_countries(who.other)):
+        for code in sorted(who.other - groups):
             add({"EU", code}, base.negated, who.pair)
     elif base.flags.join and len(who.subject) >= 2 and who.other and not who.other & who.subject:
         # "Ukraine and Moldova joined the EU's programme": one accession each
@@ -92,16 +91,6 @@ def expand(base: Finding, who: Participants, known: Iterable[str]) -> list[Findi
     for code in sorted(who.excluded):
         add(actor_side | {code}, True, who.pair)
     return out
-
-
-@functools.lru_cache(maxsize=1)
-def _groups() -> frozenset[str]:
-    """Codes of blocs, bodies and regions (everything that is no country)."""
-    return frozenset(code for code, kind, _ in load_assets().actors if kind != "country")
-
-
-def _countries(codes: set[str]) -> set[str]:
-    return {code for code in codes if code not in _groups()}
 
 
 def similar_party(ready: list[Finding], codes: set[str], dominant: str | None) -> set[str]:

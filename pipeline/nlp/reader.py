@@ -121,7 +121,7 @@ def _anchor_findings(
         order=sentence.offset + anchor.idx,
     )
     _flag_anchor(base, parse, anchor, gov, who, span, known, sentence.offset, lex)
-    return expand(base, who, known)
+    return expand(base, who, known, sentence.groups)
 
 
 def _instrument_of(parse: _Parse, anchor: Token, type_: str) -> tuple[Span | None, str]:
@@ -206,7 +206,7 @@ def _verb_findings(parse: _Parse, sentence: SentenceInput, governed: set[int], l
             order=sentence.offset + verb.idx,
             flags=Flags(bilateral=True),
         )
-        findings.extend(expand(base, who, ()))
+        findings.extend(expand(base, who, (), sentence.groups))
     return findings
 
 

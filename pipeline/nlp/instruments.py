@@ -14,36 +14,6 @@ import unicodedata
 from pipeline.nlp.actors import gazetteer
 from pipeline.nlp.assets import Assets, Instrument, load_assets
 
-_SYNONYMS = {
-    "deal": "agreement",
-    "pact": "agreement",
-    "accord": "agreement",
-    "agreements": "agreement",
-    "fta": "free trade agreement",
-    "mou": "memorandum of understanding",
-    "moc": "memorandum of cooperation",
-    "memo": "memorandum",
-    "program": "programme",
-    "programs": "programme",
-    "programmes": "programme",
-    "partnerships": "partnership",
-    "initiatives": "initiative",
-    "co-operation": "cooperation",
-    "organization": "organisation",
-    "dialog": "dialogue",
-    "talks": "",
-    "negotiations": "",
-}
-_NOISE = frozenset(
-    {
-        "a", "an", "the", "its", "their", "our", "his", "her", "new", "historic", "landmark", "long-awaited",
-        "long-delayed", "ambitious", "first", "biggest", "major", "controversial", "revised", "updated",
-        "modernised", "modernized", "proposed", "planned", "future", "so-called", "current", "existing",
-        "official", "officially", "dedicated", "signed", "this", "that", "these", "those", "both", "two",
-    }
-)
-
-
 _FUNCTION = frozenset({"and", "of", "on", "for", "with", "to", "in", "between", "regarding", "-", "&", "s"})
 
 
@@ -66,7 +36,14 @@ def _fold(text: str) -> str:
     return text.lower()
 
 
+@functools.lru_cache(maxsize=2)
+def _name_words(assets: Assets) -> tuple[dict[str, str], frozenset[str]]:
+    """The synonyms ("pact" -> "agreement") and the words that leave a name ("landmark") from ``lexicon.tsv``."""
+    return dict(assets.terms("name_synonym")), frozenset(assets.terms("name_noise"))
+
+
 def _simplify(name: str, assets: Assets) -> str:
+    synonyms, noise = _name_words(assets)
     text = _fold(name)
     text = re.sub(r"\([^)]*\)", " ", text)
     text = re.sub(r"[\"“”‘]", " ", text)
@@ -80,8 +57,8 @@ def _simplify(name: str, assets: Assets) -> str:
     words = []
     for word in re.findall(r"[\w+][\w+'-]*", text):
         word = word.strip("-'")
-        word = _SYNONYMS.get(word, word)
-        if word and word not in _NOISE and word not in {"-", "and-"}:
+        word = synonyms.get(word, word)
+        if word and word not in noise and word not in {"-", "and-"}:
             words.extend(word.split())
     return " ".join(sorted({w for w in words if w not in _FUNCTION}))
 

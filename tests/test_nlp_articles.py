@@ -65,6 +65,7 @@ def test_money_and_place_leave_the_name(nlp: Analyzer) -> None:
     ("signed a cooperation agreement in 2024.", "cooperation agreement"),
     ("signed a cooperation agreement in Nairobi on Monday.", "cooperation agreement"),
     ("signed an agreement for the period 2021-2027.", "agreement"),
+    ("are negotiating an agreement for farmers to sell across the border.", "agreement"),
 ])
 def test_a_topic_is_part_of_the_name_and_a_time_or_place_is_not(nlp: Analyzer, sentence: str, name: str) -> None:
     """The parse runs without a named-entity recogniser: times and places are read from the words."""

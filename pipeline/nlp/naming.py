@@ -57,6 +57,8 @@ def topic_end(anchor: Token, end: int) -> int:
     if not preps and end < len(doc) and doc[end].lower_ in ("on", "for", "regarding", "concerning"):
         preps = [doc[end]]  # attached higher up by the parser, but right after the name
     for prep in preps[:1]:
+        if prep.right_edge.i == prep.i:
+            break  # "an agreement for troops to leave": "for" opens a clause and has no object of its own
         place = prep.lower_ == "in"  # "an agreement in Accra" (a proper noun after "in"): where, not what
         if place and any(c.lower_ == "force" for c in prep.children):
             break  # "agreements in force": a status, no part of the name

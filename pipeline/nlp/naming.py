@@ -3,7 +3,7 @@ says it leaves unmentioned ("makes no reference to X")."""
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.dates import time_word
 from pipeline.nlp.lexicon import Lexicon
@@ -53,6 +53,7 @@ def anchor_name(anchor: Token, span: Span | None, lex: Lexicon) -> tuple[str | N
 def topic_end(anchor: Token, end: int) -> int:
     """Where "memorandum of understanding on raw materials" ends: the topic phrase, without dates or parties."""
     doc = anchor.doc
+    start = end  # the name before its topic: never cut back further
     preps = [c for c in anchor.rights if c.dep_ == "prep" and c.lower_ in NAME_PREPS and c.i >= end - 1]
     if not preps and end < len(doc) and doc[end].lower_ in ("on", "for", "regarding", "concerning"):
         preps = [doc[end]]  # attached higher up by the parser, but right after the name
@@ -65,7 +66,29 @@ def topic_end(anchor: Token, end: int) -> int:
         if not any(time_word(t.text) or (place and t.pos_ == "PROPN") for t in prep.subtree):
             end = min(prep.right_edge.i + 1, end + 10)
     cut = next((t.i for t in doc[anchor.i + 1 : end] if t.lower_ in ("with", "between", "among")), end)
-    return min(end, cut)
+    return _tidy_end(doc, start, min(end, cut))
+
+
+_RELATIVE = frozenset({"which", "who", "whom", "whose", "where"})
+_LOOSE_END = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PART", "PRON", "AUX", "PUNCT"})
+_CLOSING = frozenset({")", "]", "”", "’", '"', "'"})
+
+
+def _tidy_end(doc: Doc, start: int, end: int) -> int:
+    """Where a topic cut at its longest ends as a name: before a relative clause and an unclosed bracket, and on a
+    content word ("agreement for normalising relations, which is to become a" -> "agreement for normalising
+    relations")."""
+    for token in doc[start:end]:
+        after_comma = token.i > start and doc[token.i - 1].text == ","
+        if token.lower_ in _RELATIVE or (token.lower_ == "that" and after_comma):
+            end = token.i
+            break
+        if token.text == "(" and not any(t.text == ")" for t in doc[token.i : end]):
+            end = token.i
+            break
+    while end > start and doc[end - 1].pos_ in _LOOSE_END and doc[end - 1].text not in _CLOSING:
+        end -= 1
+    return end
 
 
 def mentioned(verb: Token, lex: Lexicon) -> list[Token] | None:

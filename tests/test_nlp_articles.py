@@ -76,6 +76,11 @@ def test_a_topic_is_part_of_the_name_and_a_time_or_place_is_not(nlp: Analyzer, s
     assert _names(nlp, "The EU and Kenya " + sentence) == {name}
 
 
+def test_words_that_say_nothing_of_the_instrument_leave_its_name(nlp: Analyzer) -> None:
+    assert _names(nlp, "The EU and Kenya signed the long-awaited new fisheries agreement.") == {"fisheries agreement"}
+    assert _names(nlp, "The EU and Kenya held a two-day summit in Nairobi.") == {"two-day summit"}
+
+
 @pytest.mark.parametrize(("word", "is_time"), [
     ("2024", True), ("2021-2027", True), ("mid-2015", True), ("1990s", True), ("May", True), ("Sept.", True),
     ("Monday", True), ("years", True), ("annual", True), ("may", False), ("march", False), ("energy", False),

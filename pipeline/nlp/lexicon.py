@@ -58,6 +58,7 @@ class Lexicon:
     generic_names: frozenset[str] = frozenset()  # the words of "free trade deal": a generic instrument name
     topic_heads: frozenset[str] = frozenset()  # "memorandum": a name that goes on with its topic
     named_topic_heads: frozenset[str] = frozenset()  # the same for a capitalised name ("Memorandum of ...")
+    name_noise: frozenset[str] = frozenset()  # "landmark", "existing": words that leave a name
     amounts: frozenset[str] = frozenset()  # "million": a sum of money before a name
     currencies: frozenset[str] = frozenset()  # "euro"
     multilateral: frozenset[str] = frozenset()  # "trilateral": more than two parties
@@ -109,6 +110,7 @@ class Lexicon:
             generic_names=frozenset(assets.terms("generic_name")),
             topic_heads=frozenset(assets.terms("topic_head")),
             named_topic_heads=frozenset(k for k, v in assets.terms("topic_head").items() if v == "named"),
+            name_noise=frozenset(assets.terms("name_noise")),
             amounts=frozenset(assets.terms("amount")),
             currencies=frozenset(assets.terms("currency")),
             multilateral=frozenset(assets.terms("multilateral")),

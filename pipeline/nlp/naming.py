@@ -16,13 +16,20 @@ def _amount(token: Token, lex: Lexicon) -> bool:
     return token.is_currency or any(ch.isdigit() for ch in token.text) or token.lower_ in lex.amounts
 
 
+def _noise(token: Token, lex: Lexicon) -> bool:
+    """A lower-case word that says nothing of which instrument it is ("landmark", "new", "existing"); not the start
+    of a hyphenated word ("two-day") nor of a proper name ("New Zealand")."""
+    following = token.nbor(1).text if token.i + 1 < len(token.doc) else ""
+    return token.is_lower and token.lower_ in lex.name_noise and following not in ("-", "–")
+
+
 def anchor_name(anchor: Token, span: Span | None, lex: Lexicon) -> tuple[str | None, bool]:
     """The instrument's name: registry canonical, the capitalised name, or the noun phrase ("free trade agreement")."""
     if span is not None:
         if span.label_ and span.label_ != "INSTRUMENT":
             return span.label_, True
         words = list(span)
-        while words and (words[0].lower_ in ("the", "a", "an") or _amount(words[0], lex)):
+        while words and (words[0].lower_ in ("the", "a", "an") or _noise(words[0], lex) or _amount(words[0], lex)):
             words = words[1:]  # "the €90 billion Ukraine Support Loan": the name, not the amount
         end = topic_end(span.root, span.end) if span.root.lemma_.lower() in lex.named_topic_heads else span.end
         text = span.doc[words[0].i : end].text if words else span.text
@@ -43,9 +50,9 @@ def anchor_name(anchor: Token, span: Span | None, lex: Lexicon) -> tuple[str | N
     words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
     money = False
     while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case") or _amount(words[0], lex)
-                     or (money and words[0].lower_ in lex.currencies)):
+                     or (money and words[0].lower_ in lex.currencies) or _noise(words[0], lex)):
         money = _amount(words[0], lex)
-        words = words[1:]  # "a 500 million euro loan agreement": the loan agreement
+        words = words[1:]  # "a 500 million euro loan agreement", "the landmark trade deal": the words that name it
     text = " ".join(t.text for t in words).replace(" - ", "-").replace(" – ", "–")
     return (text or anchor.text), False
 

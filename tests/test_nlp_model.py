@@ -185,6 +185,14 @@ def _event(type_: str, parties: tuple[str, ...], confidence: float) -> Event:
                  evidence="", confidence=confidence)
 
 
+def test_a_pair_s_names_go_before_a_generic_name_not_before_a_programme_of_the_eu(nlp: Analyzer) -> None:
+    joined = nlp.analyse("Canada became the latest country to join Horizon Europe, the research programme of the"
+                         " European Union, officials said on Monday.").events
+    assert [(e.participants, e.instrument) for e in joined] == [(("CAN", "EU"), "Horizon Europe")]
+    deal = nlp.analyse("The European Union and Kenya signed a trade deal in Nairobi on Monday.").events
+    assert [(e.participants, e.instrument) for e in deal] == [(("EU", "KEN"), "EU-Kenya trade deal")]
+
+
 def test_a_pair_inside_a_surer_larger_event_of_its_type_is_part_of_it() -> None:
     group = _event("agreement", ("CHL", "EU", "PER", "PRY"), 0.8)
     inside = _event("agreement", ("CHL", "EU"), 0.7)

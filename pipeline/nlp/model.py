@@ -153,7 +153,8 @@ class EventModel:
             if probability < self.thresholds.event:
                 continue
             for sentence, instrument in self._evidence(view, type_, codes, ranked):
-                named = with_parties(instrument, codes, names or {})
+                named = instrument if of_others(view, instrument, codes) else with_parties(instrument, codes,
+                                                                                           names or {})
                 found.append((sentence.position, self._event(view, sentence, named, type_, codes, probability, lex)))
         return without_parts([event for _, event in sorted(found, key=lambda item: item[0])])
 
@@ -263,6 +264,17 @@ def _with_topic(sentence: Sentence, name: str) -> str:
         return name
     end = topic_end(head, head.i + 1)
     return f"{name} {sentence.doc[head.i + 1: end].text}" if end > head.i + 1 else name
+
+
+def of_others(view: ArticleView, name: str | None, codes: frozenset[str]) -> bool:
+    """True when ``name`` is a registry instrument the article names that is not one pair's: an EU programme a
+    partner joins ("Horizon Europe", "Global Gateway") or an instrument of more parties. No pair's name goes before
+    it; a registry name of another pair ("Digital Trade Agreement") still takes the event's pair."""
+    return bool(name) and any(
+        tool.parties and len(tool.parties) != 2 and set(tool.parties) != codes
+        and (name.startswith(sentence.text[tool.start: tool.end]) or name.startswith(tool.canonical))
+        for sentence in view.sentences for tool in sentence.instruments
+    )
 
 
 def with_parties(name: str | None, codes: frozenset[str], names: dict[str, str]) -> str | None:

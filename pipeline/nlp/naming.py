@@ -83,7 +83,8 @@ _CLOSING = frozenset({")", "]", "”", "’", '"', "'"})
 
 def _tidy_end(doc: Doc, start: int, end: int) -> int:
     """Where a topic cut at its longest ends as a name: before a relative clause and an unclosed bracket, and on a
-    content word ("agreement for restoring trade, which is to become a" -> "agreement for restoring trade")."""
+    content word ("agreement for restoring trade across the border , which should serve" -> "agreement for
+    restoring trade across the border")."""
     for token in doc[start:end]:
         after_comma = token.i > start and doc[token.i - 1].text == ","
         if token.lower_ in _RELATIVE or (token.lower_ == "that" and after_comma):

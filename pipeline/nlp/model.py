@@ -153,8 +153,7 @@ class EventModel:
             if probability < self.thresholds.event:
                 continue
             for sentence, instrument in self._evidence(view, type_, codes, ranked):
-                named = instrument if of_others(view, instrument, codes) else with_parties(instrument, codes,
-                                                                                           names or {})
+                named = with_parties(view, instrument, codes, names or {})
                 found.append((sentence.position, self._event(view, sentence, named, type_, codes, probability, lex)))
         return without_parts([event for _, event in sorted(found, key=lambda item: item[0])])
 
@@ -266,25 +265,26 @@ def _with_topic(sentence: Sentence, name: str) -> str:
     return f"{name} {sentence.doc[head.i + 1: end].text}" if end > head.i + 1 else name
 
 
-def of_others(view: ArticleView, name: str | None, codes: frozenset[str]) -> bool:
+def _of_others(view: ArticleView, name: str, codes: frozenset[str]) -> bool:
     """True when ``name`` is a registry instrument the article names that is not one pair's: an EU programme a
-    partner joins ("Horizon Europe", "Global Gateway") or an instrument of more parties. No pair's name goes before
-    it; a registry name of another pair ("Digital Trade Agreement") still takes the event's pair."""
-    return bool(name) and any(
+    partner joins ("Horizon Europe", "Global Gateway") or an instrument of more parties. A registry name of another
+    pair ("Digital Trade Agreement") is not."""
+    return any(
         tool.parties and len(tool.parties) != 2 and set(tool.parties) != codes
         and (name.startswith(sentence.text[tool.start: tool.end]) or name.startswith(tool.canonical))
         for sentence in view.sentences for tool in sentence.instruments
     )
 
 
-def with_parties(name: str | None, codes: frozenset[str], names: dict[str, str]) -> str | None:
+def with_parties(view: ArticleView, name: str | None, codes: frozenset[str], names: dict[str, str]) -> str | None:
     """A short generic name ("Summit", "trade deal") of a two-party event with its parties before it, as news
-    write it ("EU-Canada Summit"); a name that already names a party, or any other, as it is."""
+    write it ("EU-Canada Summit"); a name that already names a party, any other, or a registry instrument that is
+    not one pair's (:func:`_of_others`), as it is."""
     if not name or len(codes) != 2:
         return name
     words = name_words(name)
     parties = {w for code in codes for w in name_words(names.get(code, code))} | {c.lower() for c in codes}
-    if len(words) > 6 or words & parties:
+    if len(words) > 6 or words & parties or _of_others(view, name, codes):
         return name
     first, second = sorted(codes, key=lambda c: (c != "EU", names.get(c, c)))
     bare = re.sub(r"^(?:the|a|an)\s+", "", name.strip(), flags=re.IGNORECASE)

@@ -7,6 +7,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.dates import time_word
 from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.syntax import RELATIVES
 
 NAME_PREPS = frozenset({"on", "of", "for", "regarding", "to", "in"})
 
@@ -76,7 +77,7 @@ def topic_end(anchor: Token, end: int) -> int:
     return _tidy_end(doc, start, min(end, cut))
 
 
-_RELATIVE = frozenset({"which", "who", "whom", "whose", "where"})
+_RELATIVE = RELATIVES | {"where"}
 _LOOSE_END = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PART", "PRON", "AUX", "PUNCT"})
 _CLOSING = frozenset({")", "]", "”", "’", '"', "'"})
 
@@ -87,7 +88,7 @@ def _tidy_end(doc: Doc, start: int, end: int) -> int:
     restoring trade across the border")."""
     for token in doc[start:end]:
         after_comma = token.i > start and doc[token.i - 1].text == ","
-        if token.lower_ in _RELATIVE or (token.lower_ == "that" and after_comma):
+        if token.lower_ in _RELATIVE and (token.lower_ != "that" or after_comma):
             end = token.i
             break
         if token.text == "(" and not any(t.text == ")" for t in doc[token.i : end]):

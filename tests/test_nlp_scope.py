@@ -60,6 +60,23 @@ def test_an_organisation_with_a_nationality_word_is_no_instrument(nlp: Analyzer)
     assert _events(nlp, text) == set()
 
 
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("the White House National Security Council", False),
+        ("China's State Council", False),
+        ("the EU-Kenya Association Council", True),
+        ("the EU/Kenya Association Council", True),
+    ],
+    ids=["one-party-national", "one-party-possessive", "two-parties", "two-parties-slash"],
+)
+def test_a_council_of_one_party_is_no_instrument_between_parties(nlp: Analyzer, body: str, kept: bool) -> None:
+    """A council or forum named for one party is its own body: meeting it with another party is no partnership."""
+    text = f"The meeting of {body} with Kenya's envoy was held on Tuesday."
+    assert bool(_events(nlp, text)) is kept
+    assert bool(nlp.analyse(text, date(2025, 3, 1)).events) is kept
+
+
 def test_a_title_noun_keeps_the_actors_before_it_as_its_name(nlp: Analyzer) -> None:
     events = nlp.view("The EU-India Forum took place in Delhi on Monday.").rule_events
     assert [(e.participants, e.instrument) for e in events] == [(("EU", "IND"), "EU-India Forum")]

@@ -36,8 +36,9 @@ def test_names_that_are_no_actor(nlp: Analyzer, text: str) -> None:
         ("The Japanese carmaker signed an agreement with a Chinese supplier.", ["Japanese", "Chinese"]),
         ("The Spanish football federation agreed a kit deal with an American sportswear maker.",
          ["Spanish", "American"]),
+        ("A Ukraine expert and two China analysts said the talks were going well.", ["Ukraine", "China"]),
     ],
-    ids=["utility-group", "carmaker-supplier", "federation-maker"],
+    ids=["utility-group", "carmaker-supplier", "federation-maker", "experts-on-a-country"],
 )
 def test_nationality_of_a_company_is_no_party(nlp: Analyzer, text: str, norp: list[str]) -> None:
     analysis = nlp.view(text)
@@ -45,10 +46,11 @@ def test_nationality_of_a_company_is_no_party(nlp: Analyzer, text: str, norp: li
     assert analysis.actors == () and analysis.rule_events == ()
 
 
-def test_nationality_of_officials_is_a_party(nlp: Analyzer) -> None:
-    analysis = nlp.view("Japanese officials and the EU signed a partnership on hydrogen.")
-    assert ("Japanese", "COUNTRY") in _labels(nlp, "Japanese officials and the EU signed a partnership on hydrogen.")
-    assert [e.participants for e in analysis.rule_events] == [("EU", "JPN")]
+@pytest.mark.parametrize("officials", ["Japanese", "Japan"])
+def test_nationality_of_officials_is_a_party(nlp: Analyzer, officials: str) -> None:
+    text = f"{officials} officials and the EU signed a partnership on hydrogen."
+    assert (officials, "COUNTRY") in _labels(nlp, text)
+    assert [e.participants for e in nlp.view(text).rule_events] == [("EU", "JPN")]
 
 
 def test_another_countrys_commission_is_not_the_eu(nlp: Analyzer) -> None:

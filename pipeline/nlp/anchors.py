@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.findings import SentenceInput
 from pipeline.nlp.lexicon import Lexicon
-from pipeline.nlp.scope import actor_prefixed, generic_name, organisation_name
+from pipeline.nlp.scope import actor_prefixed, generic_name, one_party_body, organisation_name
 
 __all__ = ["instrument_nouns", "named_instruments"]
 
@@ -32,7 +32,8 @@ def named_instruments(
             continue
         root = span.root
         type_ = kind if kind != "INSTRUMENT" else lex.anchor_type(root, titled=True)
-        if type_ is None or (not canonical and organisation_name(root, actor_of, lex)):
+        if type_ is None or (not canonical and (organisation_name(root, actor_of, lex)
+                                                or one_party_body(span, actor_of, lex))):
             continue
         named[root.i] = span
         kinds[root.i] = type_

@@ -1,6 +1,7 @@
 """What is no international partnership, although it has the words of one.
 
 - an organisation's name ("Young Belgian Association for ...": a nationality word before an ``org_head``);
+- one party's own council or forum ("the White House National Security Council");
 - a bare generic noun as the whole name ("the Forum", once the actors before it are cut off);
 - an authority's decision on one country's own measure ("Commission approves German capacity mechanism",
   "endorses Malta's plan": ``approve`` verbs);
@@ -26,6 +27,20 @@ def organisation_name(root: Token, actor_of: dict, lex: Lexicon) -> bool:
         return False
     return any(c.i in actor_of and c.dep_ in ("amod", "compound") and c.text[:1].isupper()
                and c.lower_ not in ("eu", "european") for c in root.children)
+
+
+def one_party_body(span: Span, actor_of: dict, lex: Lexicon) -> bool:
+    """A council or forum named for one party alone ("the White House National Security Council", "China's State
+    Council"): that party's own body, not one between parties."""
+    root = span.root
+    if lex.anchor_type(root) is not None or lex.anchor_type(root, titled=True) != "partnership":
+        return False
+    doc = span.doc
+    start = span.start
+    while start > 0 and (start - 1 in actor_of or doc[start - 1].text in ("-", "–", "/", "'s", "’s")):
+        start -= 1
+    owners = {actor_of[t.i][1] for t in doc[start : span.end] if t.i in actor_of}
+    return len(owners) == 1
 
 
 def generic_name(span: Span, lex: Lexicon) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.nlp.assets import Assets
 from pipeline.nlp.dates import CALENDAR_NAMES
@@ -147,14 +147,16 @@ _OTHER_BODY = re.compile(r"\b(?!(?:The|This|That|A|An)\b)[A-Z][\w-]+ (?:Commissi
 
 
 def _describes_nonstate(doc: Doc, span: Span, senses: Senses) -> bool:
-    """A nationality word in a noun phrase headed by a company, team or person noun ("a Saudi utility")."""
+    """A nationality word in a noun phrase headed by a company, team or person noun ("a Saudi utility"), or a
+    country's name right before such a noun ("a Ukraine expert", "China analysts")."""
     if span.text not in senses.demonyms:
-        return False
+        following = doc[span.end] if span.end < len(doc) else None
+        return span.label_ == "COUNTRY" and following is not None and following.is_lower and _nonstate(
+            following, senses)
     for token in doc[span.end : span.end + 5]:
-        word = token.lower_
-        stem = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
-        if word in senses.nonstate or stem in senses.nonstate or stem.endswith("maker"):
+        if _nonstate(token, senses):
             return True
+        word = token.lower_
         if word in ("-", "–"):
             continue  # "a Dutch chip-equipment firm"
         if word in ("and", "or", ",") or token.text in senses.demonyms:
@@ -162,6 +164,13 @@ def _describes_nonstate(doc: Doc, span: Span, senses: Senses) -> bool:
         if not token.is_alpha or token.is_stop or not token.is_lower or word.endswith("ed"):
             return False
     return False
+
+
+def _nonstate(token: Token, senses: Senses) -> bool:
+    """A company, team or person noun ("utility", "carmakers", "experts")."""
+    word = token.lower_
+    stem = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+    return word in senses.nonstate or stem in senses.nonstate or stem.endswith("maker")
 
 
 def is_acting_metonym(doc: Doc, span: Span, senses: Senses) -> bool:

@@ -10,6 +10,7 @@ import pytest
 from pipeline.nlp import Analyzer
 from pipeline.nlp.dates import time_word
 from pipeline.nlp.instruments import instrument_key
+from pipeline.nlp.naming import anchor_name
 
 
 def _events(nlp: Analyzer, text: str) -> set[tuple[str, tuple[str, ...], bool]]:
@@ -79,6 +80,23 @@ def test_a_topic_is_part_of_the_name_and_a_time_or_place_is_not(nlp: Analyzer, s
 def test_words_that_say_nothing_of_the_instrument_leave_its_name(nlp: Analyzer) -> None:
     assert _names(nlp, "The EU and Kenya signed the long-awaited new fisheries agreement.") == {"fisheries agreement"}
     assert _names(nlp, "The EU and Kenya held a two-day summit in Nairobi.") == {"two-day summit"}
+
+
+@pytest.mark.parametrize(("headline", "name"), [
+    ("Ghana and Togo seal customs deal in Lome", "customs deal"),
+    ("Ghanaian, Togolese Leaders Sign Deal to Extend Customs Pact", "Deal to Extend Customs Pact"),
+])
+def test_a_headline_s_verb_is_no_part_of_the_name(nlp: Analyzer, headline: str, name: str) -> None:
+    """Headlines tag their verb as part of a noun phrase: the name starts after it."""
+    assert _names(nlp, headline) == {name}
+
+
+def test_a_capitalised_name_starts_after_a_headline_s_verb_and_its_noise(nlp: Analyzer) -> None:
+    """In "Ghana and Togo Sign Historic Customs Union Agreement" the parser takes "Sign" into the name."""
+    doc = nlp.full("Ghana and Togo Sign Historic Customs Union Agreement")
+    span = doc[3:]
+    assert span.root.text == "Agreement"
+    assert anchor_name(span.root, span, nlp.lex) == ("Customs Union Agreement", True)
 
 
 @pytest.mark.parametrize(("word", "is_time"), [

@@ -59,6 +59,7 @@ class Lexicon:
     topic_heads: frozenset[str] = frozenset()  # "memorandum": a name that goes on with its topic
     named_topic_heads: frozenset[str] = frozenset()  # the same for a capitalised name ("Memorandum of ...")
     name_noise: frozenset[str] = frozenset()  # "landmark", "existing": words that leave a name
+    headline_verbs: frozenset[str] = frozenset()  # "sign" in "EU, Mauritania sign migration partnership"
     amounts: frozenset[str] = frozenset()  # "million": a sum of money before a name
     currencies: frozenset[str] = frozenset()  # "euro"
     multilateral: frozenset[str] = frozenset()  # "trilateral": more than two parties
@@ -111,6 +112,7 @@ class Lexicon:
             topic_heads=frozenset(assets.terms("topic_head")),
             named_topic_heads=frozenset(k for k, v in assets.terms("topic_head").items() if v == "named"),
             name_noise=frozenset(assets.terms("name_noise")),
+            headline_verbs=frozenset(assets.terms("headline_verb")),
             amounts=frozenset(assets.terms("amount")),
             currencies=frozenset(assets.terms("currency")),
             multilateral=frozenset(assets.terms("multilateral")),

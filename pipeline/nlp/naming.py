@@ -24,12 +24,24 @@ def _noise(token: Token, lex: Lexicon) -> bool:
     return token.is_lower and token.lower_ in lex.name_noise and following not in ("-", "–")
 
 
+def _after_headline_verb(words: list[Token], head: Token, lex: Lexicon) -> list[Token]:
+    """The words after a headline's verb before the name's head ("EU, Mauritania sign migration partnership"),
+    without the title-cased noise words that follow it ("Sign Historic Free Trade Agreement")."""
+    verbs = [i for i, t in enumerate(words) if t.i < head.i and t.lower_ in lex.headline_verbs]
+    if not verbs:
+        return words
+    rest = words[verbs[-1] + 1 :]
+    while len(rest) > 1 and rest[0].i < head.i and rest[0].lower_ in lex.name_noise:
+        rest = rest[1:]
+    return rest
+
+
 def anchor_name(anchor: Token, span: Span | None, lex: Lexicon) -> tuple[str | None, bool]:
     """The instrument's name: registry canonical, the capitalised name, or the noun phrase ("free trade agreement")."""
     if span is not None:
         if span.label_ and span.label_ != "INSTRUMENT":
             return span.label_, True
-        words = list(span)
+        words = _after_headline_verb(list(span), span.root, lex)
         while words and (words[0].lower_ in ("the", "a", "an") or _noise(words[0], lex) or _amount(words[0], lex)):
             words = words[1:]  # "the €90 billion Ukraine Support Loan": the name, not the amount
         end = topic_end(span.root, span.end) if span.root.lemma_.lower() in lex.named_topic_heads else span.end
@@ -49,6 +61,7 @@ def anchor_name(anchor: Token, span: Span | None, lex: Lexicon) -> tuple[str | N
     if anchor.lemma_.lower() in lex.topic_heads:
         end = topic_end(anchor, end)
     words = [t for t in anchor.doc[start:end] if not (t.dep_ in ("det", "poss") and t.head.i == anchor.i)]
+    words = _after_headline_verb(words, anchor, lex)
     money = False
     while words and (words[0].is_punct or words[0].dep_ in ("det", "poss", "case") or _amount(words[0], lex)
                      or (money and words[0].lower_ in lex.currencies) or _noise(words[0], lex)):

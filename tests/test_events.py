@@ -152,6 +152,15 @@ def test_registry_parties_do_not_override_the_text(nlp: Analyzer) -> None:
     assert event.participants == ("EU", "KOR") and event.instrument == "digital trade agreement"
 
 
+def test_registry_parties_the_article_never_names_are_not_its_parties(nlp: Analyzer) -> None:
+    """"CEPA" is also the EU-Armenia agreement's short name: an article naming neither reads no EU-Armenia event."""
+    text = "The first round of talks on the CEPA will be held in Accra. Ghana and Togo want to finish within a year."
+    assert nlp.view(text, PUBLISHED).rule_events == ()
+    named = nlp.view("The EU and Armenia signed the CEPA in 2017.", PUBLISHED).rule_events
+    assert [(e.participants, e.instrument) for e in named] == [
+        (("ARM", "EU"), "EU-Armenia Comprehensive and Enhanced Partnership Agreement")]
+
+
 def test_title_is_read_when_the_text_lacks_it(nlp: Analyzer) -> None:
     analysis = nlp.view("The deal covers cars.", PUBLISHED, title="Peru and the EU sign a trade deal")
     assert [(e.type, e.participants) for e in analysis.rule_events] == [("agreement", ("EU", "PER"))]

@@ -212,17 +212,21 @@ class Analyzer:
         jobs = [(sentence.text, (number, sentence)) for number, view in enumerate(views)
                 for sentence in view.sentences if sentence.parsed]
         parsed = self.full.pipe(jobs, as_tuples=True, batch_size=batch_size, n_process=n_process)
+        named = [{m.code for m in view.entities if m.code} for view in views]
         for doc, (number, sentence) in parsed:
             sentence.doc = doc
             if sentence.ruled:
-                sentence.findings = self._read(doc, sentence, views[number].published)
+                sentence.findings = self._read(doc, sentence, views[number].published, named[number])
 
-    def _read(self, doc: Doc, sentence: Sentence, published: date | None) -> list:
+    def _read(self, doc: Doc, sentence: Sentence, published: date | None, named: set[str]) -> list:
+        """The rule reader's findings in one parsed sentence of an article that names the codes ``named``."""
         actors = tuple((a.start, a.end, a.code) for a in sentence.actors if a.label not in (NORP, "PERSON", "GROUP"))
         tools = tuple((t.start, t.end, t.label, t.canonical, t.parties) for t in sentence.instruments)
         groups = frozenset(code for _, _, code in actors if self.kinds.get(code, "country") != "country")
+        unnamed = frozenset(code for t in sentence.instruments for code in t.parties
+                            if code not in named and self.kinds.get(code, "country") == "country")
         when = stated_date(sentence.text, published)
-        found = read_sentence(SentenceInput(doc, actors, tools, sentence.offset, when, groups), self.lex)
+        found = read_sentence(SentenceInput(doc, actors, tools, sentence.offset, when, groups, unnamed), self.lex)
         for finding in found if sentence.in_title else ():
             finding.flags.title = True  # a headline's "trade deal" may be the body's named agreement
         return found

@@ -18,6 +18,7 @@ class SentenceInput:
     offset: int = 0  # where the sentence starts in the article text
     when: date | None = None  # a date stated in the sentence
     groups: frozenset[str] = frozenset()  # the codes of its actors that name no country (blocs, bodies, regions)
+    unnamed: frozenset[str] = frozenset()  # countries its registry instruments list that the article never names
 
 
 @dataclass

@@ -101,8 +101,9 @@ def _anchor_findings(
     if type_ == "cooperation" and span is None and not explicit and status != "planned":
         return []
     name, is_named = anchor_name(anchor, span, lex)
-    if set(known) - {"EU"} and who.all - set(known) - {"EU"}:
-        # the text names another partner than the registry's: keep the words, not the registry's identity
+    if set(known) - {"EU"} and (who.all - set(known) - {"EU"} or set(known) & sentence.unnamed):
+        # the text names another partner than the registry's, or the article never names the registry's partner
+        # ("CEPA" of India and the UAE, not of the EU and Armenia): keep the words, not the registry's identity
         known = ()
         if span is not None:
             name = _surface(span)

@@ -78,6 +78,15 @@ def test_an_actor_name_is_not_an_instrument(nlp: Analyzer) -> None:
     assert [m.text for m in analysis.entities if m.label == "INSTRUMENT"] == []
 
 
+def test_a_place_in_a_registry_name_is_no_actor(nlp: Analyzer) -> None:
+    """The Samoa Agreement is the EU's and the OACPS's: "Samoa" in its name is where it was signed."""
+    signed = _labels(nlp, "The EU and the OACPS signed the Samoa Agreement in Apia.")
+    assert signed == [("EU", "BLOC"), ("OACPS", "BLOC")]
+    assert ("Samoa", "COUNTRY") in _labels(nlp, "Samoa and Tonga signed a fisheries agreement.")
+    named = _labels(nlp, "The EU-Japan Economic Partnership Agreement entered into force in 2019.")
+    assert named == [("EU", "BLOC"), ("Japan", "COUNTRY")]
+
+
 def test_every_word_list_of_the_rules_is_read_from_models(nlp: Analyzer) -> None:
     """The rules' word lists live in models/patterns/lexicon.tsv: a category misspelt in the code or the file would
     read as an empty list and silently turn a rule off."""

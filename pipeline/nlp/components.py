@@ -161,7 +161,19 @@ class InstrumentRuler(_RulerBase):
             known._.set(EXT.instrument_parties, item.parties)
             found.append(known)
         doc.spans[INSTRUMENTS_KEY] = found
+        doc.spans[ACTORS_KEY] = [actor for actor in doc.spans.get(ACTORS_KEY, ()) if not _names_place(actor, found)]
         return doc
+
+
+def _names_place(actor: Span, instruments: list[Span]) -> bool:
+    """An actor inside a registry name that lists parties, and none of them: the place it is named after ("Samoa"
+    in the EU-OACPS "Samoa Agreement"). A name without listed parties is anyone's ("EU-Korea Digital Partnership
+    Council")."""
+    return any(
+        tool.kb_id_ and tool.start <= actor.start and actor.end <= tool.end
+        and actor.kb_id_ not in (tool._.get(EXT.instrument_parties) or (actor.kb_id_,))
+        for tool in instruments
+    )
 
 
 class PeopleRuler(_RulerBase):

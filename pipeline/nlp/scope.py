@@ -35,12 +35,17 @@ def one_party_body(span: Span, actor_of: dict, lex: Lexicon) -> bool:
     root = span.root
     if lex.anchor_type(root) is not None or lex.anchor_type(root, titled=True) != "partnership":
         return False
-    doc = span.doc
-    start = span.start
-    while start > 0 and (start - 1 in actor_of or doc[start - 1].text in ("-", "–", "/", "'s", "’s")):
-        start -= 1
-    owners = {actor_of[t.i][1] for t in doc[start : span.end] if t.i in actor_of}
+    start = _actors_before(span, actor_of, ("-", "–", "/", "'s", "’s"))
+    owners = {actor_of[t.i][1] for t in span.doc[start : span.end] if t.i in actor_of}
     return len(owners) == 1
+
+
+def _actors_before(span: Span, actor_of: dict, joiners: tuple[str, ...]) -> int:
+    """Where the run of actors (and the words joining them) right before ``span`` starts ("EU-India Forum")."""
+    start = span.start
+    while start > 0 and (start - 1 in actor_of or span.doc[start - 1].text in joiners):
+        start -= 1
+    return start
 
 
 def generic_name(span: Span, lex: Lexicon) -> bool:
@@ -54,9 +59,7 @@ def generic_name(span: Span, lex: Lexicon) -> bool:
 
 def actor_prefixed(span: Span, actor_of: dict) -> Span | None:
     """A bare title noun with the actors right before it ("EU-India Forum"); with none, no name at all."""
-    start = span.start
-    while start > 0 and (start - 1 in actor_of or span.doc[start - 1].text in ("-", "–")):
-        start -= 1
+    start = _actors_before(span, actor_of, ("-", "–"))
     if start == span.start or start not in actor_of:
         return None
     return span.doc[start : span.end]

@@ -150,9 +150,9 @@ def _describes_nonstate(doc: Doc, span: Span, senses: Senses) -> bool:
     """A nationality word in a noun phrase headed by a company, team or person noun ("a Saudi utility"), or a
     country's name right before such a noun ("a Ukraine expert", "China analysts")."""
     if span.text not in senses.demonyms:
-        following = doc[span.end] if span.end < len(doc) else None
-        return span.label_ == "COUNTRY" and following is not None and following.is_lower and _nonstate(
-            following, senses)
+        if span.label_ != "COUNTRY" or span.end >= len(doc):
+            return False
+        return doc[span.end].is_lower and _nonstate(doc[span.end], senses)
     for token in doc[span.end : span.end + 5]:
         if _nonstate(token, senses):
             return True

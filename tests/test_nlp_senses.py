@@ -53,6 +53,14 @@ def test_nationality_of_officials_is_a_party(nlp: Analyzer, officials: str) -> N
     assert [e.participants for e in nlp.view(text).rule_events] == [("EU", "JPN")]
 
 
+@pytest.mark.parametrize("team", ["U.S.", "American"])
+def test_a_country_s_team_at_talks_is_a_party(nlp: Analyzer, team: str) -> None:
+    """A team is a country's negotiators as often as its athletes: a sports report alone makes it a team of players."""
+    text = f"The {team} team and Chinese negotiators agreed a trade deal in Geneva."
+    assert (team, "COUNTRY") in _labels(nlp, text)
+    assert [e.participants for e in nlp.analyse(text).events] == [("CHN", "USA")]
+
+
 def test_another_countrys_commission_is_not_the_eu(nlp: Analyzer) -> None:
     text = "The Securities and Exchange Commission signed a memorandum of understanding with Britain's regulator."
     assert "EU" not in nlp.view(text).actors

@@ -23,8 +23,10 @@ def _codes(nlp: Analyzer, text: str) -> list[str]:
         ("The UK and the United Kingdom are the same.", ["GBR", "GBR"]),
         ("Viet Nam and Vietnam, Côte d'Ivoire and Ivory Coast.", ["VNM", "VNM", "CIV", "CIV"]),
         ("Delegates from New Zealand and Papua New Guinea arrived.", ["NZL", "PNG"]),
+        ("Macau and Macao, the KSA and Saudi Arabia.", ["MAC", "MAC", "SAU", "SAU"]),
     ],
-    ids=["us-abbreviations", "short-names", "korea", "turkey-czechia", "uk", "spellings", "longest-match"],
+    ids=["us-abbreviations", "short-names", "korea", "turkey-czechia", "uk", "spellings", "longest-match",
+         "news-spellings"],
 )
 def test_country_names_and_aliases(nlp: Analyzer, text: str, expected: list[str]) -> None:
     assert _codes(nlp, text) == expected

@@ -32,9 +32,10 @@ def _event(codes: tuple[str, ...], instrument: str | None, type_: str = "agreeme
         ("association to Horizon Europe", "Horizon Europe association", ("EU", "NZL")),
         ("Agreement between the European Union and Japan on Science", "EU-Japan agreement on science", ("EU", "JPN")),
         ("the long-awaited landmark green pact", "green agreement", ("EU", "NZL")),
+        ("Chile-Uruguay FTA", "Chile-Uruguay free-trade agreement", ("CHL", "URY")),
     ],
     ids=["acronym", "article", "registry-generic", "deal-is-agreement", "mou", "pair-prefix", "word-order",
-         "between-phrase", "noise-words"],
+         "between-phrase", "noise-words", "fta"],
 )
 def test_wordings_of_one_instrument_meet(a: str, b: str, codes: tuple[str, ...]) -> None:
     assert normalise_instrument(a, codes, "agreement") == normalise_instrument(b, codes, "agreement")

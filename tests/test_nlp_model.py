@@ -224,6 +224,15 @@ def test_office_holders_stand_for_their_state_on_the_article_date(nlp: Analyzer)
     assert not any(a.label == "PERSON" for a in after.actors)  # out of office: he speaks for nobody
 
 
+def test_the_rule_reader_reads_office_holders_as_their_state(nlp: Analyzer) -> None:
+    text = ("President Zelensky signed a bilateral security agreement with his French counterpart, Emmanuel Macron,"
+            " in Paris on Friday.")
+    view = nlp.view(text, date(2024, 2, 18))
+    assert ("agreement", ("FRA", "UKR")) in {(e.type, e.participants) for e in view.rule_events}
+    out_of_office = nlp.view(text, date(2010, 2, 18))  # neither held office then: nobody's agreement
+    assert not out_of_office.rule_events
+
+
 def test_the_latin_american_country_is_the_article_s_country(nlp: Analyzer) -> None:
     view = nlp.view("Brazil hosted the talks. The bloc and the Latin American country signed the agreement.")
     groups = {(a.code, a.label) for s in view.sentences for a in s.actors if a.label == "GROUP"}

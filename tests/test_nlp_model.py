@@ -238,6 +238,7 @@ def test_the_latin_american_country_is_the_article_s_country(nlp: Analyzer) -> N
     groups = {(a.code, a.label) for s in view.sentences for a in s.actors if a.label == "GROUP"}
     assert groups == {("EU", "GROUP"), ("BRA", "GROUP")}
     assert frozenset({"EU", "BRA"}) in candidates(view, view.sentences[-1])
+    assert [(e.type, e.participants) for e in view.rule_events] == [("agreement", ("BRA", "EU"))]  # the rules too
 
 
 def test_seats_of_government_stand_for_it(nlp: Analyzer) -> None:

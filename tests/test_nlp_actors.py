@@ -24,9 +24,10 @@ def _codes(nlp: Analyzer, text: str) -> list[str]:
         ("Viet Nam and Vietnam, Côte d'Ivoire and Ivory Coast.", ["VNM", "VNM", "CIV", "CIV"]),
         ("Delegates from New Zealand and Papua New Guinea arrived.", ["NZL", "PNG"]),
         ("Macau and Macao, the KSA and Saudi Arabia.", ["MAC", "MAC", "SAU", "SAU"]),
+        ("The European Community and the European Economic Community.", ["EU", "EU"]),
     ],
     ids=["us-abbreviations", "short-names", "korea", "turkey-czechia", "uk", "spellings", "longest-match",
-         "news-spellings"],
+         "news-spellings", "the-union-s-former-names"],
 )
 def test_country_names_and_aliases(nlp: Analyzer, text: str, expected: list[str]) -> None:
     assert _codes(nlp, text) == expected

@@ -53,6 +53,13 @@ def test_nationality_of_officials_is_a_party(nlp: Analyzer, officials: str) -> N
     assert [e.participants for e in nlp.view(text).rule_events] == [("EU", "JPN")]
 
 
+@pytest.mark.parametrize("people", ["lawmakers", "policymakers"])
+def test_lawmakers_act_for_their_state_where_carmakers_do_not(nlp: Analyzer, people: str) -> None:
+    text = f"Ukrainian {people} endorsed an association agreement with the European Union."
+    assert ("Ukrainian", "COUNTRY") in _labels(nlp, text)
+    assert [e.participants for e in nlp.view(text).rule_events] == [("EU", "UKR")]
+
+
 @pytest.mark.parametrize("team", ["U.S.", "American"])
 def test_a_country_s_team_at_talks_is_a_party(nlp: Analyzer, team: str) -> None:
     """A team is a country's negotiators as often as its athletes: a sports report alone makes it a team of players."""

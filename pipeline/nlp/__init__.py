@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EXTRACTOR_VERSION", "Analyzer", "ArticleAnalysis", "actor_table", "load_nlp"]
 
-EXTRACTOR_VERSION = "2026.11.27"
+EXTRACTOR_VERSION = "2026.11.28"
 
 
 @functools.lru_cache(maxsize=4)

@@ -36,6 +36,7 @@ class Senses:
     other_senses: tuple[tuple[str, re.Pattern[str]], ...]  # (name, cue of its non-actor sense in the text)
     name_tails: frozenset[str]
     nonstate: frozenset[str]
+    state_people: frozenset[str]  # "lawmakers": a "...maker" who acts for a state
     bare: frozenset[str]
     metonyms: frozenset[str]
     demonyms: frozenset[str]
@@ -51,6 +52,7 @@ class Senses:
             other_senses=tuple((name, re.compile(cue)) for name, cue in assets.other_senses),
             name_tails=frozenset(assets.name_tails),
             nonstate=frozenset(assets.terms("nonstate")),
+            state_people=frozenset(assets.terms("state_person")),
             bare=assets.bare_names,
             metonyms=assets.metonyms,
             demonyms=frozenset(d for d, _ in assets.demonyms),
@@ -167,10 +169,11 @@ def _describes_nonstate(doc: Doc, span: Span, senses: Senses) -> bool:
 
 
 def _nonstate(token: Token, senses: Senses) -> bool:
-    """A company, team or person noun ("utility", "carmakers", "experts")."""
+    """A company, team or person noun ("utility", "carmakers", "experts"; not "lawmakers")."""
     word = token.lower_
     stem = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
-    return word in senses.nonstate or stem in senses.nonstate or stem.endswith("maker")
+    maker = stem.endswith("maker") and stem not in senses.state_people
+    return word in senses.nonstate or stem in senses.nonstate or maker
 
 
 def is_acting_metonym(doc: Doc, span: Span, senses: Senses) -> bool:

@@ -55,7 +55,7 @@ def test_nationality_of_officials_is_a_party(nlp: Analyzer, officials: str) -> N
 
 @pytest.mark.parametrize("people", ["lawmakers", "policymakers"])
 def test_lawmakers_act_for_their_state_where_carmakers_do_not(nlp: Analyzer, people: str) -> None:
-    text = f"Ukrainian {people} endorsed an association agreement with the European Union."
+    text = f"Ukrainian {people} ratified the association agreement with the EU on Tuesday."
     assert ("Ukrainian", "COUNTRY") in _labels(nlp, text)
     assert [e.participants for e in nlp.view(text).rule_events] == [("EU", "UKR")]
 

@@ -220,7 +220,7 @@ class Analyzer:
 
     def _read(self, doc: Doc, sentence: Sentence, published: date | None, named: set[str]) -> list:
         """The rule reader's findings in one parsed sentence of an article that names the codes ``named``."""
-        actors = tuple((a.start, a.end, a.code) for a in sentence.actors if a.label != NORP)
+        actors = tuple((a.start, a.end, a.code) for a in sentence.read_actors)
         tools = tuple((t.start, t.end, t.label, t.canonical, t.parties) for t in sentence.instruments)
         groups = frozenset(code for _, _, code in actors if self.kinds.get(code, "country") != "country")
         unnamed = frozenset(code for t in sentence.instruments for code in t.parties

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from pipeline.models import Event, Mention
 from pipeline.nlp.findings import Finding
+from pipeline.nlp.senses import NORP
 
 PARTY_LABELS = frozenset({"COUNTRY", "BLOC", "REGION", "ORG", "PERSON", "GROUP"})
 PLACE_LABELS = frozenset({"PLACE", "PLACE?"})
@@ -66,6 +67,11 @@ class Sentence:
     def parties(self) -> frozenset[str]:
         """Codes of the actors that can be parties here."""
         return frozenset(a.code for a in self.actors if a.party)
+
+    @property
+    def read_actors(self) -> tuple[ActorSpan, ...]:
+        """The actors the rule reader reads: all but nationality words on a company or person (NORP)."""
+        return tuple(a for a in self.actors if a.label != NORP)
 
     @property
     def places(self) -> frozenset[str]:

@@ -48,7 +48,6 @@ def _simplify(name: str, assets: Assets) -> str:
     text = re.sub(r"\([^)]*\)", " ", text)
     text = re.sub(r"[\"“”‘]", " ", text)
     text = re.sub(r"\bbetween\b.*?\band\b", " ", text)
-    text = re.sub(r"\bfree-trade\b", "free trade", text)
     for phrase in _protected(assets):
         text = text.replace(phrase, phrase.replace(" ", "_"))
     # a body's head noun ("Digital Partnership Council"), not the EU's Council
@@ -60,7 +59,7 @@ def _simplify(name: str, assets: Assets) -> str:
         word = synonyms.get(word, word)
         if word and word not in noise and word not in {"-", "and-"}:
             words.extend(word.split())
-    words = re.sub(r"\bfree trade\b", "trade", " ".join(words)).split()  # after the synonyms: "FTA" too
+    words = re.sub(r"\bfree[ -]trade\b", "trade", " ".join(words)).split()  # after the synonyms: "FTA" too
     return " ".join(sorted({w for w in words if w not in _FUNCTION}))
 
 

@@ -147,7 +147,7 @@ class SentenceBuilder:
     def rules_read(self, sentence: Sentence, pair: set[str], several: bool) -> bool:
         """The rule reader's own filter (an event word plus two actors, a known instrument, "both sides" ...)."""
         body = sentence.text
-        codes = {a.code for a in sentence.actors if a.label != NORP}
+        codes = {a.code for a in sentence.read_actors}
         tools = sentence.instruments
         known = any(t.parties for t in tools)
         omission = bool(codes) and (self.cues.omission.search(body) or self.cues.left_out.search(body)) is not None

@@ -28,6 +28,7 @@ from pipeline.nlp.training import (
     fit_status_model,
     folds_of,
     prepare,
+    share_of,
     train,
 )
 
@@ -89,6 +90,19 @@ def test_cross_validation_folds_never_share_an_article(small_gold: Path, views_o
     assert sum(report.miss_reasons.values()) == report.events.fn and "not_found" not in report.miss_reasons
     by_fold = report.event_f1_by_fold  # each fold's own score
     assert len(by_fold) == 2 and min(by_fold) <= report.events.f1 <= max(by_fold)
+
+
+def test_a_learning_curve_trains_each_fold_on_a_share_of_its_articles(small_gold: Path,
+                                                                       views_only: Analyzer) -> None:
+    prepared = prepare(views_only, load_gold(small_gold), source="small")
+    half = share_of(prepared, 0.5)
+    assert len(half) == round(len(prepared) / 2) and half == share_of(prepared, 0.5)  # the same draw, the same half
+    assert [p.group for p in half] == [p.group for p in prepared if p in half]  # in the given order
+    assert {p.group for p in share_of(prepared, 0.5, draw=1)} != {p.group for p in half}
+    assert set(p.group for p in share_of(prepared, 0.25)) <= set(p.group for p in half)  # a smaller share nests
+    assert len(share_of(prepared, 0.001)) == 1 and share_of(prepared, 1.0) == prepared
+    report = cross_validate(prepared, 2, views_only, share=0.5)
+    assert report.articles == len(prepared)  # every article is still scored once
 
 
 def test_the_sentence_model_learns_from_evidence_sentences(small_gold: Path, views_only: Analyzer) -> None:

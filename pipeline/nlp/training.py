@@ -300,14 +300,30 @@ def _binary(features: list[Features], labels: list[bool], c: float, balanced: bo
     return _linear(vectorizer.feature_names_, [model.coef_[0]], [model.intercept_[0]], ("yes",))
 
 
+def share_of(prepared: Sequence[Prepared], share: float, draw: int = 0) -> list[Prepared]:
+    """``share`` (0 to 1) of the articles, at least one, chosen by a hash of each article's identity and ``draw``:
+    the same arguments always give the same articles, in their given order."""
+    if share >= 1.0:
+        return list(prepared)
+    wanted = max(1, round(len(prepared) * share))
+
+    def rank(index: int) -> str:
+        return hashlib.sha256(f"{draw}#{prepared[index].group}".encode()).hexdigest()
+
+    return [prepared[i] for i in sorted(sorted(range(len(prepared)), key=rank)[:wanted])]
+
+
 def cross_validate(prepared: Sequence[Prepared], k: int, analyzer: Any, thresholds: Thresholds | None = None,
-                   gold_path: str = "", sha256: str = "", also: Sequence[Prepared] = ()) -> EvalReport:
+                   gold_path: str = "", sha256: str = "", also: Sequence[Prepared] = (), share: float = 1.0,
+                   draw: int = 0) -> EvalReport:
     """Grouped K-fold by article: train on K-1 folds (plus every ``also`` article: more training data, never
-    scored), score the held-out fold, summed over the folds."""
+    scored), score the held-out fold, summed over the folds. ``share`` < 1 trains each fold's model on that share
+    of its training folds' articles (:func:`share_of` with ``draw``): a learning curve."""
     report = EvalReport(gold_path, sha256, folds=k)
     folds = folds_of(prepared, k)
     for fold in range(k):
-        trained = [p for p, f in zip(prepared, folds, strict=True) if f != fold] + list(also)
+        own = [p for p, f in zip(prepared, folds, strict=True) if f != fold]
+        trained = share_of(own, share, draw) + list(also)
         model = fit(trained, analyzer.lex, thresholds)
         for item, f in zip(prepared, folds, strict=True):
             if f == fold:

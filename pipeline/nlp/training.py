@@ -239,12 +239,16 @@ def _event_rows(item: Prepared, sentence_model: Linear, floor: float, lex: Any) 
     return rows
 
 
+def _hash_order(prepared: Sequence[Prepared], salt: str = "") -> list[int]:
+    """The articles' indexes ordered by a hash of ``salt`` and each article's identity: the same every run."""
+    return sorted(range(len(prepared)), key=lambda i: hashlib.sha256(f"{salt}{prepared[i].group}".encode()).hexdigest())
+
+
 def folds_of(prepared: Sequence[Prepared], k: int) -> list[int]:
     """A fold number per article, by a hash of its identity: each article in exactly one fold, and the same
     article always in the same fold."""
-    order = sorted(range(len(prepared)), key=lambda i: hashlib.sha256(prepared[i].group.encode()).hexdigest())
     folds = [0] * len(prepared)
-    for rank, index in enumerate(order):
+    for rank, index in enumerate(_hash_order(prepared)):
         folds[index] = rank % k
     return folds
 
@@ -306,11 +310,7 @@ def share_of(prepared: Sequence[Prepared], share: float, draw: int = 0) -> list[
     if share >= 1.0:
         return list(prepared)
     wanted = max(1, round(len(prepared) * share))
-
-    def rank(index: int) -> str:
-        return hashlib.sha256(f"{draw}#{prepared[index].group}".encode()).hexdigest()
-
-    return [prepared[i] for i in sorted(sorted(range(len(prepared)), key=rank)[:wanted])]
+    return [prepared[i] for i in sorted(_hash_order(prepared, f"{draw}#")[:wanted])]
 
 
 def cross_validate(prepared: Sequence[Prepared], k: int, analyzer: Any, thresholds: Thresholds | None = None,
